@@ -1,0 +1,48 @@
+"""The ``musevae`` command line: one argparse sub-command per module in this package.
+
+Each command module exposes ``register(subparsers)``, which adds its parser and sets
+``func`` to a callable taking the parsed arguments and returning an exit code. Command
+modules import heavy libraries (torch, pretty_midi) inside ``func`` only, so ``--help``
+and argument errors answer at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from musevae import __version__
+from musevae.errors import MusevaeError
+
+COMMAND_MODULES = ("data", "train", "evaluate", "sweep")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="musevae",
+        description="Music generation with stochastic recurrent models. "
+        "Run without a command to open the desktop app.",
+    )
+    parser.add_argument("--version", action="version", version=f"musevae {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        importlib.import_module(f"musevae.cli.{name}").register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "func", None) is None:
+        parser.print_help()
+        return 0
+    try:
+        return int(args.func(args) or 0)
+    except MusevaeError as error:
+        print(f"musevae: error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("musevae: interrupted", file=sys.stderr)
+        return 130
