@@ -1,0 +1,89 @@
+"""Model configurations: frozen dataclasses that round-trip through plain dicts (JSON).
+
+A checkpoint stores ``config.to_dict()`` next to the weights and rebuilds the model with
+``Config.from_dict(card["config"])``. ``from_dict`` is the door for untrusted input (a
+model card from someone else's disk), so it names every unknown key and every bad value.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from typing import Any, ClassVar, TypeVar
+
+from musevae.errors import MusevaeError
+
+C = TypeVar("C", bound="ModelConfig")
+
+
+def _any(value: object) -> bool:
+    return True
+
+
+def _positive_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value > 0
+
+
+def _positive_float(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0
+
+
+_TYPE_CHECKS = {
+    "int": _positive_int,
+    "float": _positive_float,
+    "bool": lambda value: isinstance(value, bool),
+}
+_TYPE_WORDS = {
+    "int": "a positive whole number",
+    "float": "a positive number",
+    "bool": "true or false",
+}
+
+
+class ConfigError(MusevaeError, ValueError):
+    """A model configuration has unknown keys or values the model cannot be built with."""
+
+
+@dataclasses.dataclass(frozen=True)
+class ModelConfig:
+    """Base of every model's config: integer sizes must be positive, choices must exist.
+
+    Subclasses declare their fields with defaults and list allowed values of string
+    fields in ``CHOICES``; validation runs on construction, so no bad config can exist.
+    """
+
+    CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {}  # field -> allowed values
+
+    def __post_init__(self) -> None:
+        for field in dataclasses.fields(self):
+            value = getattr(self, field.name)
+            allowed = self.CHOICES.get(field.name)
+            if allowed is not None and value not in allowed:
+                wanted = f"one of {', '.join(map(repr, allowed))}"
+            elif allowed is None and not _TYPE_CHECKS.get(str(field.type), _any)(value):
+                wanted = _TYPE_WORDS[str(field.type)]
+            else:
+                continue
+            raise ConfigError(
+                f"{type(self).__name__}.{field.name} must be {wanted}; got {value!r}"
+            )
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain ``{field: value}``, safe to write as JSON."""
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls: type[C], data: Mapping[str, Any]) -> C:
+        """Build from a dict; missing keys take their defaults, unknown keys are an error."""
+        if not isinstance(data, Mapping):
+            raise ConfigError(
+                f"a {cls.__name__} is a mapping of settings; got {type(data).__name__}"
+            )
+        known = [field.name for field in dataclasses.fields(cls)]
+        unknown = sorted(str(key) for key in data if key not in known)
+        if unknown:
+            raise ConfigError(
+                f"unknown {cls.__name__} setting(s): {', '.join(unknown)}; "
+                f"known settings are: {', '.join(known)}"
+            )
+        return cls(**data)

@@ -1,0 +1,124 @@
+"""Building blocks every model shares, each written once: MLP, Gaussian head, KL, Bernoulli.
+
+The activation is the SRNN authors' clipped "very leaky" ReLU (slope 1/3, clipped to
++-3): it keeps gradients alive for negative inputs and bounds activations, which keeps the
+Gaussian heads' variances sane early in training.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import NamedTuple
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+LEAKY_SLOPE = 1.0 / 3.0
+ACTIVATION_CLIP = 3.0
+LOG_2PI = math.log(2.0 * math.pi)
+
+
+def activation(x: Tensor) -> Tensor:
+    """Clipped leaky ReLU used after every hidden layer."""
+    return F.leaky_relu(x, LEAKY_SLOPE).clamp(-ACTIVATION_CLIP, ACTIVATION_CLIP)
+
+
+def shift_right(x: Tensor) -> Tensor:
+    """``u_t = x_{t-1}`` with ``x_0 = 0``: the model's input at step t.  (B, T, D) -> same."""
+    return F.pad(x[:, :-1], (0, 0, 1, 0))
+
+
+class MLP(nn.Module):
+    """Feed-forward net whose first layer takes several inputs without concatenating them.
+
+    ``f([a, b]) = layers(act(W_a a + W_b b + bias))``. Keeping the first layer split lets a
+    model apply ``W_d`` to a whole sequence ``d_{1:T}`` in one matmul before a per-step
+    loop and add only the small per-step part (``W_z z_{t-1}``) inside it.
+    """
+
+    def __init__(self, in_dims: Sequence[int], hidden: Sequence[int]) -> None:
+        super().__init__()
+        if not in_dims or not hidden:
+            raise ValueError("an MLP needs at least one input and one hidden layer")
+        self.inputs = nn.ModuleList(
+            nn.Linear(dim, hidden[0], bias=i == 0) for i, dim in enumerate(in_dims)
+        )
+        self.layers = nn.ModuleList(
+            nn.Linear(a, b) for a, b in zip(hidden[:-1], hidden[1:])
+        )
+        self.out_dim = hidden[-1]
+
+    def project(self, index: int, part: Tensor) -> Tensor:
+        """First-layer contribution of input ``index`` (the bias rides on input 0)."""
+        return self.inputs[index](part)
+
+    def finish(self, pre: Tensor) -> Tensor:
+        """Everything after the first layer's sum of projections."""
+        h = activation(pre)
+        for layer in self.layers:
+            h = activation(layer(h))
+        return h
+
+    def forward(self, *parts: Tensor) -> Tensor:
+        if len(parts) != len(self.inputs):
+            raise ValueError(f"this MLP takes {len(self.inputs)} inputs, got {len(parts)}")
+        pre = self.project(0, parts[0])
+        for index, part in enumerate(parts[1:], start=1):
+            pre = pre + self.project(index, part)
+        return self.finish(pre)
+
+
+class Gaussian(NamedTuple):
+    """A diagonal Gaussian N(mean, diag std^2); both (..., Z)."""
+
+    mean: Tensor
+    std: Tensor
+
+    def sample(self) -> Tensor:
+        """One reparameterised draw (differentiable in mean and std)."""
+        return torch.addcmul(self.mean, self.std, torch.randn_like(self.std))
+
+    def log_prob(self, z: Tensor) -> Tensor:
+        """log N(z; mean, std^2) summed over the last axis, in nats.  (...)"""
+        scaled = (z - self.mean) / self.std
+        return -(0.5 * scaled.square() + self.std.log() + 0.5 * LOG_2PI).sum(-1)
+
+
+def std_from_raw(raw: Tensor, var_floor: float) -> Tensor:
+    """``sqrt(softplus(raw) + floor)``: positive, smooth, never collapsing to zero."""
+    return (F.softplus(raw) + var_floor).sqrt()
+
+
+class GaussianHead(nn.Module):
+    """Linear map from features to a diagonal Gaussian (mean, softplus variance + floor)."""
+
+    def __init__(self, in_dim: int, z_dim: int, var_floor: float) -> None:
+        super().__init__()
+        self.linear = nn.Linear(in_dim, 2 * z_dim)
+        self.z_dim = z_dim
+        self.var_floor = var_floor
+
+    def split(self, raw: Tensor) -> Gaussian:
+        """Turn the linear output (..., 2Z) into a Gaussian."""
+        mean, raw_var = raw.chunk(2, dim=-1)
+        return Gaussian(mean, std_from_raw(raw_var, self.var_floor))
+
+    def forward(self, h: Tensor) -> Gaussian:
+        return self.split(self.linear(h))
+
+
+def gaussian_kl(q: Gaussian, p: Gaussian) -> Tensor:
+    """KL(q || p) between diagonal Gaussians in closed form, summed over the last axis.
+
+    KL = sum_k log(s_p/s_q) + (s_q^2 + (m_q - m_p)^2) / (2 s_p^2) - 1/2, in nats.  (...)
+    """
+    var_ratio = (q.std / p.std).square()
+    mean_term = ((q.mean - p.mean) / p.std).square()
+    return 0.5 * (var_ratio + mean_term - 1.0 - var_ratio.log()).sum(-1)
+
+
+def bernoulli_log_prob(logits: Tensor, x: Tensor) -> Tensor:
+    """log p(x) under independent Bernoullis with these logits, summed over keys.  (...)"""
+    return -F.binary_cross_entropy_with_logits(logits, x, reduction="none").sum(-1)

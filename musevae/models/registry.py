@@ -1,0 +1,38 @@
+"""Model names -> classes, so configs, checkpoints and the CLI refer to models by name."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from musevae.models.base import SequenceModel
+from musevae.models.config import ConfigError, ModelConfig
+from musevae.models.rnn import RNN
+
+MODELS: dict[str, type[SequenceModel]] = {cls.kind: cls for cls in (RNN,)}
+
+
+def model_class(kind: str) -> type[SequenceModel]:
+    """The class registered as ``kind``; an unknown name lists the choices."""
+    try:
+        return MODELS[kind]
+    except (KeyError, TypeError):
+        raise ConfigError(
+            f"unknown model kind {kind!r}; choose one of: {', '.join(sorted(MODELS))}"
+        ) from None
+
+
+def config_class(kind: str) -> type[ModelConfig]:
+    """The config dataclass of model ``kind``."""
+    return model_class(kind).config_type
+
+
+def model_from_config(kind: str, config: Mapping[str, Any]) -> SequenceModel:
+    """Rebuild a model from its kind and ``config.to_dict()`` (as stored in a checkpoint)."""
+    cls = model_class(kind)
+    return cls(cls.config_type.from_dict(config))
+
+
+def build_model(kind: str, **sizes: Any) -> SequenceModel:
+    """A fresh model of ``kind``; ``sizes`` override the config's defaults."""
+    return model_from_config(kind, sizes)

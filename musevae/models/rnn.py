@@ -1,0 +1,88 @@
+"""The plain RNN baseline: h_t = RNN(h_{t-1}, x_{t-1}), p(x_t | x_{<t}) Bernoulli from h_t.
+
+It has no latent variables, so its log-likelihood is exact; it is the yardstick the
+latent models must beat.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import ClassVar
+
+import torch
+from torch import Tensor, nn
+
+from musevae.data.pianoroll import KEY_COUNT
+from musevae.models.base import ElboTerms, SequenceModel, State, StepOutput, masked_loss
+from musevae.models.config import ModelConfig
+from musevae.models.layers import bernoulli_log_prob, shift_right
+
+
+@dataclasses.dataclass(frozen=True)
+class RNNConfig(ModelConfig):
+    """Sizes of the baseline: one recurrent layer of ``hidden`` units (GRU or LSTM)."""
+
+    hidden: int = 300
+    cell: str = "gru"
+
+    CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {"cell": ("gru", "lstm")}
+
+
+_CELLS: dict[str, type[nn.RNNBase]] = {"gru": nn.GRU, "lstm": nn.LSTM}
+
+
+class RNN(SequenceModel):
+    """Parameterises p(x_t | x_{<t}) = prod_k Bernoulli(sigmoid(W h_t + b)_k)."""
+
+    kind: ClassVar[str] = "rnn"
+    config_type: ClassVar[type[ModelConfig]] = RNNConfig
+
+    def __init__(self, config: RNNConfig) -> None:
+        super().__init__(config)
+        self.rnn = _CELLS[config.cell](KEY_COUNT, config.hidden, batch_first=True)
+        self.emission = nn.Linear(config.hidden, KEY_COUNT)
+
+    def _log_px(self, x: Tensor, mask: Tensor) -> Tensor:
+        """Masked log p(x_t | x_{<t}) for every step.  (B, T)"""
+        h, _ = self.rnn(shift_right(x))  # (B, T, H)
+        return bernoulli_log_prob(self.emission(h), x) * mask
+
+    def elbo(self, x: Tensor, mask: Tensor, kl_weight: float = 1.0) -> ElboTerms:
+        """The exact log-likelihood, in the ELBO's clothes (the KL terms are zero)."""
+        log_px = self._log_px(x, mask)
+        kl = torch.zeros_like(log_px)
+        return ElboTerms(log_px, kl, masked_loss(log_px, kl, mask, kl_weight))
+
+    @torch.no_grad()
+    def log_likelihood(
+        self, x: Tensor, mask: Tensor, samples: int = 100, chunk: int | None = None
+    ) -> Tensor:
+        """Exact per-sequence log p(x) in nats; ``samples`` and ``chunk`` are unused.  (B,)"""
+        return self._log_px(x, mask).sum(1)
+
+    @torch.no_grad()
+    def prime(self, x: Tensor | None, batch_size: int) -> State:
+        """Hidden state after reading the prime: (h,) for a GRU, (h, c) for an LSTM."""
+        zeros = self._empty(batch_size).new_zeros(1, batch_size, self.config.hidden)
+        start: State = (zeros,) if self.config.cell == "gru" else (zeros, zeros.clone())
+        if x is None or x.shape[1] == 0:
+            return start
+        _, last = self.rnn(shift_right(x), _hx(start))
+        return _state(last)
+
+    @torch.no_grad()
+    def step(
+        self, state: State, x_prev: Tensor, generator: torch.Generator | None = None
+    ) -> StepOutput:
+        h, last = self.rnn(x_prev[:, None], _hx(state))  # h (B, 1, H)
+        return StepOutput(self.emission(h[:, 0]), _state(last), None)
+
+
+def _hx(state: State) -> Tensor | tuple[Tensor, Tensor]:
+    """State tuple -> what nn.GRU (h) or nn.LSTM ((h, c)) takes; each (1, B, H)."""
+    return state[0] if len(state) == 1 else (state[0], state[1])
+
+
+def _state(last: Tensor | tuple[Tensor, ...]) -> State:
+    """What nn.GRU / nn.LSTM return as their final state -> a plain tuple."""
+    return (last,) if isinstance(last, Tensor) else tuple(last)
