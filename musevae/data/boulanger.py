@@ -38,9 +38,9 @@ def _numpy_scalar() -> Callable[[np.dtype, bytes], Any]:
 class _RestrictedUnpickler(pickle.Unpickler):
     """An unpickler whose only globals are checked stand-ins for numpy scalar parts."""
 
-    def __init__(self, file: io.BufferedIOBase, path: Path) -> None:
+    def __init__(self, file: io.BufferedIOBase, label: str) -> None:
         super().__init__(file, encoding="latin1")  # latin1: Python 2 pickles
-        self.path = path
+        self.label = label
 
     def find_class(self, module: str, name: str) -> Any:
         allowed = {
@@ -54,7 +54,7 @@ class _RestrictedUnpickler(pickle.Unpickler):
 
     def _refuse(self, what: str) -> None:
         raise UnsafePickleError(
-            f'refused to open "{self.path}": it asks to run {what}, but a dataset pickle '
+            f"refused to open {self.label}: it asks to run {what}, but a dataset pickle "
             "needs only lists and numbers. The file may be malicious or not a dataset; "
             "delete it and fetch the dataset again."
         )
@@ -90,21 +90,23 @@ class _RestrictedUnpickler(pickle.Unpickler):
         return text.encode("latin1")
 
 
-def load_pickle_safely(path: Path) -> Any:
+def load_pickle_safely(path: Path, label: str | None = None) -> Any:
     """Unpickle ``path`` admitting only plain containers and numbers.
 
-    Raises UnsafePickleError for a refused global and DataError for a broken file.
+    Raises UnsafePickleError for a refused global and DataError for a broken file;
+    messages name the file as ``label`` (default: the quoted path).
     """
+    label = label or f'"{path}"'
     try:
         with open(path, "rb") as file:
-            return _RestrictedUnpickler(file, path).load()
+            return _RestrictedUnpickler(file, label).load()
     except (UnsafePickleError, MemoryError):
         raise
     except OSError as error:
-        raise DataError(f'cannot read "{path}": {error.strerror or error}') from error
+        raise DataError(f"cannot read {label}: {error.strerror or error}") from error
     except Exception as error:  # any byte string can reach any unpickling failure
         raise DataError(
-            f'"{path}" is not a readable pickle ({type(error).__name__}: {error}); '
+            f"{label} is not a readable pickle ({type(error).__name__}: {error}); "
             "it may be truncated or damaged: fetch or copy it again."
         ) from error
 
@@ -114,23 +116,26 @@ def read_pickle(
     step_beats: float = 0.5,
     tempo: float = 120.0,
     name: str | None = None,
+    label: str | None = None,
 ) -> Dataset:
     """Load a benchmark pickle into a Dataset of PianoRolls, checking every note.
 
     ``step_beats`` is the grid the set was sampled on: 1.0 (quarter notes) for JSB,
-    0.5 (eighth notes) for MuseData, Nottingham and Piano-midi.de.
+    0.5 (eighth notes) for MuseData, Nottingham and Piano-midi.de. Error messages name
+    the file as ``label`` (default: the quoted path; a download passes its URL).
     """
     path = Path(path)
-    data = load_pickle_safely(path)
+    label = label or f'"{path}"'
+    data = load_pickle_safely(path, label)
     if not isinstance(data, dict):
         raise DataError(
-            f'"{path}" holds a {type(data).__name__}, not a dict of train/valid/test splits'
+            f"{label} holds a {type(data).__name__}, not a dict of train/valid/test splits"
         )
     missing = [split for split in SPLITS if split not in data]
     if missing:
-        raise DataError(f'"{path}" lacks the split(s) {", ".join(missing)}')
+        raise DataError(f'{label} lacks the split(s) {", ".join(missing)}')
     splits = {
-        split: _read_split(data[split], f'"{path}" {split}', step_beats, tempo)
+        split: _read_split(data[split], f"{label} {split}", step_beats, tempo)
         for split in SPLITS
     }
     return Dataset(name or path.stem, splits, source=str(path))
