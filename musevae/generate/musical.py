@@ -1,0 +1,112 @@
+"""Musical controls: how a user steers sampling without retraining the model.
+
+Every control acts in the *model's* key space. The benchmark pieces were all transposed
+to C major / C minor, so the model thinks in C; ``key`` moves the output (and a prime)
+between the user's key and C, and a key range given by the user is mapped the same way.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import torch
+from torch import Tensor
+
+from musevae.data.pianoroll import HIGHEST_NOTE, KEY_COUNT, LOWEST_NOTE
+
+NOTE_NAMES = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
+
+
+@dataclasses.dataclass(frozen=True)
+class Controls:
+    """How to turn the model's per-key probabilities into notes.
+
+    - ``temperature`` divides the logits: below 1 sharpens (safer, more repetitive
+      music), above 1 flattens (more surprising, more notes at random).
+    - ``max_polyphony`` caps the keys sounding at once; the most probable survive.
+    - ``lowest_note`` / ``highest_note`` (MIDI numbers) bound the output's key range.
+    - ``min_note_steps`` holds every new note for at least this many steps, which
+      removes the flicker of one-step notes ("note-hold smoothing").
+    - ``key`` (0 = C ... 11 = B) transposes the output from the model's C to that key,
+      by the smallest shift (-5..+6 semitones); ``None`` leaves it as sampled.
+    """
+
+    temperature: float = 1.0
+    max_polyphony: int | None = None
+    lowest_note: int = LOWEST_NOTE
+    highest_note: int = HIGHEST_NOTE
+    min_note_steps: int = 1
+    key: int | None = None
+
+    def __post_init__(self) -> None:
+        if not self.temperature > 0:
+            raise ValueError(f"temperature must be above 0; got {self.temperature}")
+        if self.max_polyphony is not None and self.max_polyphony < 1:
+            raise ValueError(f"max polyphony must be at least 1; got {self.max_polyphony}")
+        if not LOWEST_NOTE <= self.lowest_note <= self.highest_note <= HIGHEST_NOTE:
+            raise ValueError(
+                f"key range {self.lowest_note}..{self.highest_note} must lie within "
+                f"{LOWEST_NOTE}..{HIGHEST_NOTE} with the lowest note first"
+            )
+        if self.min_note_steps < 1:
+            raise ValueError(f"minimum note length must be at least 1 step; got {self.min_note_steps}")
+        if self.key is not None and self.key not in range(12):
+            raise ValueError(f"key must be a pitch class 0 (C) .. 11 (B); got {self.key}")
+
+    @property
+    def shift(self) -> int:
+        """Semitones from the model's C to the requested key (0 without a key)."""
+        if self.key is None:
+            return 0
+        return self.key if self.key <= 6 else self.key - 12
+
+    def allowed_keys(self, device: torch.device | None = None) -> Tensor:
+        """Which of the model's 88 keys may sound, given range and transposition.  (88,)"""
+        notes = torch.arange(KEY_COUNT, device=device) + LOWEST_NOTE + self.shift
+        return (notes >= self.lowest_note) & (notes <= self.highest_note)
+
+
+def key_name(key: int) -> str:
+    """Pitch class 0..11 -> a note name, for menus and file names."""
+    return NOTE_NAMES[key % 12]
+
+
+def shape_logits(logits: Tensor, controls: Controls, allowed: Tensor) -> Tensor:
+    """Temperature and key range applied to the model's logits.  (B, 88)"""
+    scaled = logits / controls.temperature
+    return scaled.masked_fill(~allowed, float("-inf"))
+
+
+def choose_notes(
+    probs: Tensor,
+    controls: Controls,
+    previous: Tensor,
+    hold_left: Tensor,
+    generator: torch.Generator | None,
+) -> tuple[Tensor, Tensor]:
+    """Draw the sounding keys for one step; returns ``(notes (B, 88) bool, hold_left)``.
+
+    ``previous (B, 88)`` are the keys that sounded at the step before (a key sounding on
+    consecutive steps is one held note) and ``hold_left (B, 88)`` counts the steps each
+    note must still sound because of ``min_note_steps``. Held notes sound regardless of
+    the draw and win over new ones when the polyphony cap bites, so a chord is never cut
+    short by its own successor.
+    """
+    drawn = torch.bernoulli(probs, generator=generator).bool()
+    held = hold_left > 0
+    notes = drawn | held
+    if controls.max_polyphony is not None:
+        notes = _cap_polyphony(notes, probs + 2.0 * held, controls.max_polyphony)
+    onsets = notes & ~previous
+    hold_left = torch.where(onsets, controls.min_note_steps - 1, (hold_left - 1).clamp_min(0))
+    return notes, hold_left * notes
+
+
+def _cap_polyphony(notes: Tensor, priority: Tensor, limit: int) -> Tensor:
+    """Keep at most ``limit`` sounding keys per row, those with the highest priority."""
+    if limit >= KEY_COUNT:
+        return notes
+    ranked = priority.masked_fill(~notes, float("-inf"))
+    top = ranked.topk(limit, dim=-1).indices
+    keep = torch.zeros_like(notes).scatter_(-1, top, True)
+    return notes & keep

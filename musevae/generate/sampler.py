@@ -1,0 +1,162 @@
+"""Sampling: a generator that yields each step so callers can draw and play as it runs.
+
+The loop holds only the model's recurrent state and a few ``(N, 88)`` tensors, so it can
+run forever in constant memory (endless live play); :func:`generate` collects a finite
+run into arrays for export.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import random
+from collections.abc import Iterator
+
+import numpy as np
+import torch
+
+from musevae.data.pianoroll import KEY_COUNT, PianoRoll
+from musevae.generate.musical import Controls, choose_notes, shape_logits
+from musevae.generate.uncertainty import bernoulli_entropy, sample_disagreement
+from musevae.models.base import SequenceModel
+
+
+@dataclasses.dataclass(frozen=True)
+class GeneratedStep:
+    """One sampled step for N candidates, in the output key."""
+
+    index: int  # 0 for the first step after the prime
+    notes: np.ndarray  # (N, 88) bool
+    probs: np.ndarray  # (N, 88) float32, after temperature and key range
+    entropy: np.ndarray  # (N,) nats
+    latent_spread: np.ndarray | None  # (N,) mean prior std of z_t; None for the RNN
+    disagreement: float | None  # variance across candidates; None when N == 1
+
+
+@dataclasses.dataclass(frozen=True)
+class Generation:
+    """A finished run: the candidates as rolls plus their per-step lanes."""
+
+    rolls: list[PianoRoll]  # N rolls of T steps (the continuation, without the prime)
+    probs: np.ndarray  # (N, T, 88)
+    entropy: np.ndarray  # (N, T)
+    latent_spread: np.ndarray | None  # (N, T)
+    disagreement: np.ndarray | None  # (T,)
+    seed: int
+    prime: PianoRoll | None = None
+
+
+def sample(
+    model: SequenceModel,
+    steps: int | None,
+    n: int = 1,
+    *,
+    controls: Controls = Controls(),
+    seed: int | None = None,
+    prime: PianoRoll | None = None,
+) -> Iterator[GeneratedStep]:
+    """Yield ``steps`` sampled steps (forever if ``None``) for ``n`` candidates.
+
+    ``prime`` (in the output key) is read by the model first; the candidates then share
+    its ending and diverge. The same ``seed`` gives the same music on the same device.
+    """
+    if n < 1:
+        raise ValueError(f"need at least one candidate; got {n}")
+    if steps is not None and steps < 0:
+        raise ValueError(f"steps must be 0 or more; got {steps}")
+    device = next(model.parameters()).device
+    generator = torch.Generator(device=device)
+    generator.manual_seed(_resolve_seed(seed))
+    shift = controls.shift
+    allowed = controls.allowed_keys(device)
+    counter = itertools.count() if steps is None else range(steps)
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.inference_mode():
+            state, x_prev = _start(model, prime, n, shift, device)
+            hold_left = torch.zeros(n, x_prev.shape[1], dtype=torch.long, device=device)
+            for index in counter:
+                out = model.step(state, x_prev, generator)
+                logits = shape_logits(out.logits, controls, allowed)
+                probs = logits.sigmoid()
+                notes, hold_left = choose_notes(probs, controls, x_prev.bool(), hold_left, generator)
+                state, x_prev = out.state, notes.to(probs.dtype)
+                yield GeneratedStep(
+                    index=index,
+                    notes=_to_key(notes.cpu().numpy(), shift),
+                    probs=_to_key(probs.float().cpu().numpy(), shift),
+                    entropy=bernoulli_entropy(logits).float().cpu().numpy(),
+                    latent_spread=None
+                    if out.latent_std is None
+                    else out.latent_std.float().cpu().numpy(),
+                    disagreement=float(sample_disagreement(probs)) if n > 1 else None,
+                )
+    finally:
+        model.train(was_training)
+
+
+def generate(
+    model: SequenceModel,
+    steps: int,
+    n: int = 1,
+    *,
+    controls: Controls = Controls(),
+    seed: int | None = None,
+    prime: PianoRoll | None = None,
+    step_beats: float = 0.5,
+    tempo: float = 120.0,
+) -> Generation:
+    """Run :func:`sample` to the end and collect rolls and lanes."""
+    seed = _resolve_seed(seed)
+    produced = list(sample(model, steps, n, controls=controls, seed=seed, prime=prime))
+    notes = _stack([s.notes for s in produced], (n, 0, KEY_COUNT), bool)
+    spreads = [s.latent_spread for s in produced]
+    return Generation(
+        rolls=[PianoRoll(notes[i], step_beats, tempo) for i in range(n)],
+        probs=_stack([s.probs for s in produced], (n, 0, KEY_COUNT), np.float32),
+        entropy=_stack([s.entropy for s in produced], (n, 0), np.float32),
+        latent_spread=None if None in spreads else _stack(spreads, (n, 0), np.float32),
+        disagreement=None if n == 1 else np.array([s.disagreement for s in produced]),
+        seed=seed,
+        prime=prime,
+    )
+
+
+def _stack(frames: list[np.ndarray], empty: tuple[int, ...], dtype: type) -> np.ndarray:
+    """Per-step ``(N, ...)`` arrays -> ``(N, T, ...)``; an empty run gives ``empty``."""
+    return np.stack(frames, 1).astype(dtype, copy=False) if frames else np.zeros(empty, dtype)
+
+
+def _resolve_seed(seed: int | None) -> int:
+    """The seed to use; a fresh random one (reported back) when none was asked for."""
+    return random.SystemRandom().randrange(2**31) if seed is None else int(seed)
+
+
+def _start(
+    model: SequenceModel, prime: PianoRoll | None, n: int, shift: int, device: torch.device
+) -> tuple[tuple[torch.Tensor, ...], torch.Tensor]:
+    """Model state after the prime (moved into the model's key) and the last frame read."""
+    dtype = next(model.parameters()).dtype
+    if prime is None or len(prime) == 0:
+        x_prev = torch.zeros(n, KEY_COUNT, dtype=dtype, device=device)
+        return model.prime(None, n), x_prev
+    keys = prime.transpose(-shift, clip=True).keys
+    x = torch.from_numpy(keys.astype(np.float32)).to(device, dtype)[None].expand(n, -1, -1)
+    return model.prime(x.contiguous(), n), x[:, -1].contiguous()
+
+
+def _to_key(frame: np.ndarray, shift: int) -> np.ndarray:
+    """Move ``(N, 88)`` columns from the model's key to the output key.
+
+    Keys that would leave the keyboard are never allowed to sound (see
+    ``Controls.allowed_keys``), so the columns shifted out are all zero.
+    """
+    if shift == 0:
+        return frame
+    moved = np.zeros_like(frame)
+    if shift > 0:
+        moved[:, shift:] = frame[:, :-shift]
+    else:
+        moved[:, :shift] = frame[:, -shift:]
+    return moved

@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from musevae.data.pianoroll import PianoRoll
+from musevae.generate import Controls, generate, sample
+from tests.generate.conftest import HIGH_TUNE, LOW_TUNE, tune_roll
+
+
+def test_same_seed_same_music_other_seed_other_music(untrained_rnn) -> None:
+    first = generate(untrained_rnn, 40, n=2, seed=7)
+    again = generate(untrained_rnn, 40, n=2, seed=7)
+    other = generate(untrained_rnn, 40, n=2, seed=8)
+    assert all(a == b for a, b in zip(first.rolls, again.rolls))
+    np.testing.assert_array_equal(first.probs, again.probs)
+    assert first.rolls[0] != other.rolls[0]
+
+
+def test_unseeded_run_reports_its_seed_and_can_be_repeated(untrained_rnn) -> None:
+    first = generate(untrained_rnn, 30)
+    again = generate(untrained_rnn, 30, seed=first.seed)
+    assert first.rolls[0] == again.rolls[0]
+
+
+def test_shapes_and_lanes(untrained_rnn) -> None:
+    result = generate(untrained_rnn, 25, n=3, seed=0, step_beats=0.25, tempo=90)
+    assert [len(r) for r in result.rolls] == [25, 25, 25]
+    assert result.rolls[0].step_beats == 0.25 and result.rolls[0].tempo == 90
+    assert result.probs.shape == (3, 25, 88)
+    assert result.entropy.shape == (3, 25)
+    assert result.disagreement.shape == (25,)
+    assert result.latent_spread is None  # the RNN has no latents
+    # 88 Bernoullis: entropy lies between 0 and 88 ln 2 nats.
+    assert (result.entropy >= 0).all() and (result.entropy <= 88 * np.log(2) + 1e-4).all()
+
+
+def test_steps_stream_one_by_one_and_without_end(untrained_rnn) -> None:
+    stream = sample(untrained_rnn, None, n=1, seed=0)
+    indices = [next(stream).index for _ in range(500)]
+    assert indices == list(range(500))
+    stream.close()
+
+
+def test_prime_changes_the_continuation_and_sets_its_style(two_style_rnn) -> None:
+    def mean_pitch(prime_tune: list[list[int]]) -> float:
+        prime = PianoRoll(tune_roll(prime_tune, 2))
+        result = generate(two_style_rnn, 32, n=4, seed=3, prime=prime)
+        keys = np.concatenate([roll.keys for roll in result.rolls])
+        return float(np.nonzero(keys)[1].mean()) + 21  # mean over every sounding note
+
+    low, high = mean_pitch(LOW_TUNE), mean_pitch(HIGH_TUNE)
+    # The low tune lives around MIDI 48-57, the high run around 84-96.
+    assert low < 62 and high > 78, (low, high)
+
+
+def test_candidates_start_alike_after_a_prime_and_drift_apart(two_style_rnn) -> None:
+    prime = PianoRoll(tune_roll(LOW_TUNE, 2))
+    result = generate(two_style_rnn, 64, n=6, seed=1, prime=prime, controls=Controls(temperature=1.5))
+    assert result.disagreement[0] == pytest.approx(0.0, abs=1e-12)  # same state, same probs
+    assert result.disagreement[8:].mean() > 0
+
+
+def test_zero_steps_and_bad_arguments(untrained_rnn) -> None:
+    assert len(generate(untrained_rnn, 0).rolls[0]) == 0
+    with pytest.raises(ValueError, match="candidate"):
+        generate(untrained_rnn, 4, n=0)
+    with pytest.raises(ValueError, match="steps"):
+        generate(untrained_rnn, -1)
