@@ -127,13 +127,17 @@ def load_spec(spec: DatasetSpec, data_dir: str | os.PathLike[str] | None = None)
         raise DataError(_missing_message(spec, path.parent))
     verify_sidecar(path)
     dataset = spec.read(path)
-    check_counts(dataset, spec, str(path))
+    check_counts(dataset, spec, f'"{path}"')
     return dataset
 
 
 def load_dataset(name_or_path: str, data_dir: str | os.PathLike[str] | None = None) -> Dataset:
-    """Load by registry name, by ``.pickle``/``.npz`` path, by MIDI folder path, or by the
-    name of a folder imported earlier (tried in that order)."""
+    """Load a dataset by registry name, ``.pickle``/``.npz`` path, MIDI folder, or the name
+    of a folder imported earlier.
+
+    Tried in that order, so a registry name wins over a folder of the same name in the
+    working directory (write ``./jsb`` for the folder).
+    """
     if name_or_path in REGISTRY:
         return load_spec(REGISTRY[name_or_path], data_dir)
     path = Path(name_or_path).expanduser()

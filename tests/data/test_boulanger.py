@@ -74,6 +74,20 @@ def test_numpy_number_notes_are_admitted(tmp_path: Path, protocol: int) -> None:
     assert dataset.splits["train"][0].to_notes() == [[60, 64], [21]]
 
 
+def test_a_python2_pickle_with_a_numpy_1_scalar_loads(tmp_path: Path) -> None:
+    # What Python 2 + numpy 1.x wrote for {"train": [[[numpy.int64(60)]]], ...}: byte
+    # strings (SHORT_BINSTRING) and the numpy.core path, built by hand to stay literal.
+    int64 = (
+        b"cnumpy.core.multiarray\nscalar\n"
+        b"cnumpy\ndtype\nq\x01U\x02i8K\x00K\x01\x87Rq\x02"  # dtype("i8", False, True)
+        b"(K\x03U\x01<NNNJ\xff\xff\xff\xffJ\xff\xff\xff\xffK\x00tb"  # its state: little-endian
+        b"U\x08<\x00\x00\x00\x00\x00\x00\x00\x86R"  # the 8 data bytes of 60 ('<' is 60)
+    )
+    path = tmp_path / "py2.pickle"
+    path.write_bytes(b"\x80\x02}q\x03(U\x05train]]]" + int64 + b"aaaU\x05valid]U\x04test]u.")
+    assert read_pickle(path).splits["train"][0].to_notes() == [[60]]
+
+
 @pytest.mark.parametrize(
     "payload",
     [lambda marker: RunsShell(f"touch '{marker}'"), WritesFile],
@@ -125,7 +139,8 @@ def test_codecs_encode_is_admitted_only_for_latin1(tmp_path: Path) -> None:
         (splits(train=[[[60]]]) | {"valid": "x"}, "valid: expected a list of pieces, got str"),
         (splits(train=[[[60]], 5]), "train piece 1: expected a list of time steps, got int"),
         (splits(train=[[[60], 61]]), "train piece 0 step 1: expected a list of note numbers"),
-        (splits(test=[[[60], [61, 20]]]), "test piece 0 step 1: note 20 is outside the piano range 21..108"),
+        (splits(test=[[[60], [61, 20]]]),
+         "test piece 0 step 1: note 20 is outside the piano range 21..108"),
         (splits(train=[[[109]]]), "step 0: note 109 is outside"),
         (splits(train=[[[60], [], [62.5]]]), "step 2: note 62.5 is not a whole number"),
         (splits(train=[[[math.nan]]]), "step 0: note nan is not a whole number"),
@@ -161,7 +176,9 @@ def test_truncated_real_pickle_is_a_data_error(data_dir: Path, tmp_path: Path) -
 
 
 @pytest.mark.parametrize("filename, step_beats", STANDARD)
-def test_standard_sets_match_the_manifest(data_dir: Path, filename: str, step_beats: float) -> None:
+def test_standard_sets_match_the_manifest(
+    data_dir: Path, filename: str, step_beats: float
+) -> None:
     manifest = json.loads((data_dir / "MANIFEST.json").read_text())[filename]
     dataset = read_pickle(data_dir / filename, step_beats)
     for split in ("train", "valid", "test"):

@@ -102,7 +102,8 @@ def test_a_custom_spec_is_fetched_from_its_own_url(served, target: Path) -> None
     [
         (None, None, "absent.pickle", DataError, "HTTP 404"),
         ("tiny.pickle", pickle.dumps(TINY), "cut/tiny.pickle", DataError, "could not download"),
-        ("list.pickle", pickle.dumps([1, 2]), "list.pickle", DataError, "holds a list, not a dict"),
+        ("list.pickle", pickle.dumps([1, 2]), "list.pickle", DataError,
+         "holds a list, not a dict"),
         ("evil.pickle", pickle.dumps({"train": [os.system]}), "evil.pickle",
          UnsafePickleError, "asks to run posix.system"),
         ("tiny.pickle", pickle.dumps(TINY), "tiny.pickle", DataError,
