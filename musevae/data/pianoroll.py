@@ -96,6 +96,17 @@ class PianoRoll:
         """Number of sounding keys at each step, shape ``(T,)``."""
         return self.keys.sum(axis=1)
 
+    def note_runs(self) -> np.ndarray:
+        """Every note as ``(key, start step, length in steps)``, ordered by key then start.
+
+        A key sounding on consecutive steps is one held note, the convention the MIDI
+        writer and the player share.  (K, 3) int64
+        """
+        edges = np.diff(self.keys.astype(np.int8), axis=0, prepend=0, append=0).T  # (88, T+1)
+        key, start = np.nonzero(edges == 1)
+        _, stop = np.nonzero(edges == -1)
+        return np.stack([key, start, stop - start], axis=1).astype(np.int64)
+
     def key_range(self) -> tuple[int, int] | None:
         """Lowest and highest MIDI note that sounds anywhere, or None for silence."""
         used = np.flatnonzero(self.keys.any(axis=0))

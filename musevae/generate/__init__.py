@@ -3,6 +3,6 @@
 from __future__ import annotations
 
 from musevae.generate.musical import Controls
-from musevae.generate.sampler import GeneratedStep, Generation, generate, sample
+from musevae.generate.sampler import GeneratedStep, Generation, collect, generate, sample
 
-__all__ = ["Controls", "GeneratedStep", "Generation", "generate", "sample"]
+__all__ = ["Controls", "GeneratedStep", "Generation", "collect", "generate", "sample"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import random
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 import numpy as np
 import torch
@@ -66,7 +66,7 @@ def sample(
         raise ValueError(f"steps must be 0 or more; got {steps}")
     device = next(model.parameters()).device
     generator = torch.Generator(device=device)
-    generator.manual_seed(_resolve_seed(seed))
+    generator.manual_seed(resolve_seed(seed))
     shift = controls.shift
     allowed = controls.allowed_keys(device)
     counter = itertools.count() if steps is None else range(steps)
@@ -108,8 +108,22 @@ def generate(
     tempo: float = 120.0,
 ) -> Generation:
     """Run :func:`sample` to the end and collect rolls and lanes."""
-    seed = _resolve_seed(seed)
-    produced = list(sample(model, steps, n, controls=controls, seed=seed, prime=prime))
+    seed = resolve_seed(seed)
+    produced = sample(model, steps, n, controls=controls, seed=seed, prime=prime)
+    return collect(produced, n, seed=seed, prime=prime, step_beats=step_beats, tempo=tempo)
+
+
+def collect(
+    steps: Iterable[GeneratedStep],
+    n: int,
+    *,
+    seed: int,
+    prime: PianoRoll | None = None,
+    step_beats: float = 0.5,
+    tempo: float = 120.0,
+) -> Generation:
+    """Gather streamed steps (say, behind a progress bar) into a :class:`Generation`."""
+    produced = list(steps)
     notes = _stack([s.notes for s in produced], (n, 0, KEY_COUNT), bool)
     spreads = [s.latent_spread for s in produced]
     return Generation(
@@ -128,7 +142,7 @@ def _stack(frames: list[np.ndarray], empty: tuple[int, ...], dtype: type) -> np.
     return np.stack(frames, 1).astype(dtype, copy=False) if frames else np.zeros(empty, dtype)
 
 
-def _resolve_seed(seed: int | None) -> int:
+def resolve_seed(seed: int | None) -> int:
     """The seed to use; a fresh random one (reported back) when none was asked for."""
     return random.SystemRandom().randrange(2**31) if seed is None else int(seed)
 
