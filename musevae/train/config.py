@@ -1,0 +1,121 @@
+"""TrainConfig: every setting of a training run, frozen and saved inside the checkpoint.
+
+The defaults follow the SRNN authors' music setup (Adam 1e-3 with eps 1e-4, batch 16,
+100-step crops, gradient norm clipped at 1, KL weight 0.2 -> 1, learning rate divided by
+1.2 per epoch from epoch 20), plus early stopping, which their 50 fixed epochs lack and
+small sets like JSB need. ``from_dict`` is the door for a resume file from disk, so it
+names unknown keys and bad values like the model configs do.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from musevae.errors import MusevaeError
+
+LR_SCHEDULES = ("decay", "constant")
+DEVICE_CHOICES = ("auto", "cpu", "cuda", "mps")  # resolved by musevae.train.device
+
+
+class TrainConfigError(MusevaeError, ValueError):
+    """A training setting is unknown or out of range."""
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value: object) -> bool:
+    number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    return number and math.isfinite(value)
+
+
+# field -> (check, what the value must be); "None allowed" is handled by OPTIONAL.
+_CHECKS: dict[str, tuple[Any, str]] = {
+    "positive_int": (lambda v: _is_int(v) and v > 0, "a positive whole number"),
+    "count": (lambda v: _is_int(v) and v >= 0, "a whole number >= 0"),
+    "int": (_is_int, "a whole number"),
+    "positive": (lambda v: _is_number(v) and v > 0, "a positive number"),
+    "unit": (lambda v: _is_number(v) and 0 <= v <= 1, "a number between 0 and 1"),
+    "factor": (lambda v: _is_number(v) and v >= 1, "a number >= 1"),
+    "shrink": (lambda v: _is_number(v) and 0 < v < 1, "a number strictly between 0 and 1"),
+    "bool": (lambda v: isinstance(v, bool), "true or false"),
+    "schedule": (lambda v: v in LR_SCHEDULES, f"one of {', '.join(LR_SCHEDULES)}"),
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class TrainConfig:
+    """How to train; counts of updates and epochs, learning rates per Adam step.
+
+    ``batch_size`` is per process: under ``torchrun`` the global batch is
+    ``batch_size * world_size``. ``None`` for ``kl_warmup`` means the authors' 20 epochs'
+    worth of updates; for ``updates_per_epoch`` it means one pass over the training
+    frames (train frames / (global batch * seq_len), rounded up).
+    """
+
+    epochs: int = 50
+    batch_size: int = 16
+    seq_len: int = 100
+    lr: float = 1e-3
+    adam_eps: float = 1e-4
+    clip_norm: float = 1.0
+    kl_start: float = 0.2
+    kl_warmup: int | None = None
+    lr_schedule: str = "decay"
+    lr_decay_start: int = 20
+    lr_decay: float = 1.2
+    patience: int = 10  # epochs without a better validation ELBO; 0 never stops early
+    updates_per_epoch: int | None = None
+    augment_transpose: bool = False
+    eval_batch_size: int = 16
+    test_samples: int = 100  # importance samples for the final test log-likelihood; 0 skips
+    bad_update_limit: int = 5  # consecutive non-finite updates before restoring
+    recovery_lr_factor: float = 0.5
+    max_recoveries: int = 5
+    seed: int = 0
+
+    KINDS: ClassVar[dict[str, str]] = {
+        "epochs": "positive_int", "batch_size": "positive_int", "seq_len": "positive_int",
+        "lr": "positive", "adam_eps": "positive", "clip_norm": "positive",
+        "kl_start": "unit", "kl_warmup": "count", "lr_schedule": "schedule",
+        "lr_decay_start": "count", "lr_decay": "factor", "patience": "count",
+        "updates_per_epoch": "positive_int", "augment_transpose": "bool",
+        "eval_batch_size": "positive_int", "test_samples": "count",
+        "bad_update_limit": "positive_int", "recovery_lr_factor": "shrink",
+        "max_recoveries": "count", "seed": "int",
+    }  # fmt: skip
+    OPTIONAL: ClassVar[tuple[str, ...]] = ("kl_warmup", "updates_per_epoch")
+
+    def __post_init__(self) -> None:
+        for field in dataclasses.fields(self):
+            value = getattr(self, field.name)
+            if value is None and field.name in self.OPTIONAL:
+                continue
+            check, wanted = _CHECKS[self.KINDS[field.name]]
+            if not check(value):
+                raise TrainConfigError(
+                    f"training setting {field.name} must be {wanted}; got {value!r}"
+                )
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain ``{field: value}``, safe to write as JSON."""
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> TrainConfig:
+        """Build from a dict; missing keys take their defaults, unknown keys are an error."""
+        if not isinstance(data, Mapping):
+            raise TrainConfigError(
+                f"training settings must be a mapping; got {type(data).__name__}"
+            )
+        known = [field.name for field in dataclasses.fields(cls)]
+        unknown = sorted(str(key) for key in data if key not in known)
+        if unknown:
+            raise TrainConfigError(
+                f"unknown training setting(s): {', '.join(unknown)}; known: {', '.join(known)}"
+            )
+        return cls(**data)
