@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from musevae import __version__
 from musevae.errors import MusevaeError
 
-COMMAND_MODULES = ("data",)
+COMMAND_MODULES = ("data", "train", "evaluate", "sweep")
 
 
 def build_parser() -> argparse.ArgumentParser:

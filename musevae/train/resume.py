@@ -112,12 +112,7 @@ def save_resume(
 def load_resume(folder: Path) -> ResumeState:
     """Read a run folder written by :func:`save_resume`; every problem is a CheckpointError."""
     where = folder / STATE_NAME
-    if not where.is_file():
-        raise CheckpointError(
-            f"{folder} holds no training run to resume ({STATE_NAME} is missing)"
-        )
-    data = read_json(where, "resume file")
-    check_format(data, where, FORMAT, FORMAT_VERSION)
+    data = _read_state(folder)
     try:
         config = TrainConfig.from_dict(data["config"])
         progress = Progress(**data["progress"])
@@ -140,6 +135,26 @@ def load_resume(folder: Path) -> ResumeState:
         raise CheckpointError(
             f"{where} is damaged ({type(error).__name__}: {error})"
         ) from None
+
+
+def saved_dataset(folder: Path) -> dict[str, Any]:
+    """What a run folder says about its dataset ("name", "ref" to load it again, ...)."""
+    data = _read_state(folder)
+    dataset = data.get("dataset")
+    if not (isinstance(dataset, dict) and isinstance(dataset.get("ref"), str)):
+        raise CheckpointError(f"{folder} does not say which dataset the run trained on")
+    return dataset
+
+
+def _read_state(folder: Path) -> dict[str, Any]:
+    where = Path(folder) / STATE_NAME
+    if not where.is_file():
+        raise CheckpointError(
+            f"{folder} holds no training run to resume ({STATE_NAME} is missing)"
+        )
+    data = read_json(where, "resume file")
+    check_format(data, where, FORMAT, FORMAT_VERSION)
+    return data
 
 
 def _generator(state: dict[str, Any]) -> np.random.Generator:

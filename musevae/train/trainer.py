@@ -74,7 +74,7 @@ def train(
     ``dataset_ref`` is how to load the dataset again on resume (a registry name or a
     path; default ``dataset.name``). ``batches`` replaces the random-crop sampler.
     """
-    info = {"name": dataset.name, "ref": dataset_ref or dataset.name, "source": dataset.source}
+    info = _dataset_info(dataset, dataset_ref or dataset.name)
     folder = RunFolder(Path(out_dir), info, device, dist)
     if folder.is_used():
         raise TrainingError(
@@ -118,6 +118,13 @@ def resume(
     else:
         torch.manual_seed(dist.torch_seed(config.seed, state.progress.updates))
     yield from run.events()
+
+
+def _dataset_info(dataset: Dataset, ref: str) -> dict[str, Any]:
+    """What the card says about the data: its name, how to load it again, its time grid."""
+    rolls = [roll for split in ("train", "valid", "test") for roll in dataset.split(split)]
+    grid = {"step_beats": rolls[0].step_beats, "tempo": rolls[0].tempo} if rolls else {}
+    return {"name": dataset.name, "ref": ref, "source": dataset.source, **grid}
 
 
 class _Run:

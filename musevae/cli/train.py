@@ -1,0 +1,210 @@
+"""``musevae train``: train a model on a dataset, or continue a run with ``--resume``.
+
+Run it under ``torchrun --nproc_per_node N`` to train on N processes (one per GPU, or
+CPU processes with gloo); the global batch is then N x ``--batch-size``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import re
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from musevae.errors import MusevaeError
+
+if TYPE_CHECKING:
+    from musevae.data.dataset import Dataset
+    from musevae.train.config import TrainConfig
+
+# Model sizes with their own flag; any other model setting goes through --set NAME=VALUE.
+SIZE_FLAGS = {
+    "d_dim": "deterministic state d_t (SRNN)",
+    "z_dim": "latent z_t",
+    "a_dim": "inference state a_t (SRNN)",
+    "hidden": "hidden units (the RNN's state; every MLP's width)",
+}
+# TrainConfig fields that have a flag: name -> (type, help).
+TRAIN_FLAGS: dict[str, tuple[type, str]] = {
+    "epochs": (int, "epochs to train (default 50)"),
+    "lr": (float, "Adam learning rate (default 1e-3)"),
+    "batch_size": (int, "crops per update and process (default 16)"),
+    "seq_len": (int, "crop length in steps (default 100)"),
+    "kl_start": (float, "KL weight at the first update (default 0.2)"),
+    "kl_warmup": (int, "updates over which the KL weight reaches 1 (default: 20 epochs)"),
+    "lr_schedule": (str, "'decay' (default) or 'constant'"),
+    "lr_decay_start": (int, "epochs at the full rate before decaying (default 20)"),
+    "lr_decay": (float, "divide the rate by this each epoch after that (default 1.2)"),
+    "patience": (int, "stop after this many epochs without a better valid ELBO (0: never)"),
+    "updates_per_epoch": (int, "updates per epoch (default: one pass over the frames)"),
+    "clip_norm": (float, "clip the total gradient norm to this (default 1)"),
+    "test_samples": (int, "importance samples for the final test log-likelihood (default 100)"),
+    "seed": (int, "random seed (default 0)"),
+}
+RESUMABLE = ("epochs",)  # the only training flag that may change when resuming
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "train",
+        help="train a model (or --resume a run)",
+        description="Train an SRNN, VRNN, STORN or RNN on a dataset. The best model by "
+        "validation ELBO is saved in --out as model.json + model.safetensors; Ctrl-C "
+        "stops with a checkpoint that --resume continues.",
+    )
+    parser.add_argument("--dataset", help="jsb, muse, nottingham, piano, jsb-srnn, ..., a "
+                        ".pickle/.npz file or a MIDI folder")  # fmt: skip
+    parser.add_argument("--model", help="rnn, storn, vrnn or srnn")
+    parser.add_argument("--out", type=Path, help="run folder (default: a new folder in "
+                        "the user's models folder)")  # fmt: skip
+    parser.add_argument("--resume", type=Path, metavar="DIR", help="continue the run in DIR")
+    add_common_arguments(parser)
+    add_size_arguments(parser, many=False)
+    add_training_arguments(parser)
+    parser.set_defaults(func=run)
+
+
+def add_common_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--device", default="auto", help="auto (default), cpu, cuda or mps")
+    parser.add_argument("--data-dir", help="folder with the datasets")
+
+
+def add_size_arguments(parser: argparse.ArgumentParser, many: bool) -> None:
+    group = parser.add_argument_group("model sizes (the model's defaults otherwise)")
+    for name, what in SIZE_FLAGS.items():
+        flag = "--" + name.replace("_", "-")
+        nargs = "+" if many else None
+        group.add_argument(flag, dest=name, type=int, nargs=nargs, metavar="N", help=what)
+    group.add_argument(
+        "--set", dest="settings", action="append", default=[], metavar="NAME=VALUE",
+        help="any other model setting, e.g. --set inference=filter (repeatable)",
+    )  # fmt: skip
+
+
+def add_training_arguments(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("training (defaults: the SRNN authors' setup)")
+    for name, (kind, what) in TRAIN_FLAGS.items():
+        metavar = {int: "N", float: "X"}.get(kind, "NAME")
+        flag = "--" + name.replace("_", "-")
+        group.add_argument(flag, dest=name, type=kind, metavar=metavar, help=what)
+    group.add_argument(
+        "--augment-transpose", action="store_const", const=True, default=None,
+        help="shift each crop by a random number of semitones that keeps it on the keys",
+    )  # fmt: skip
+
+
+def training_config(args: argparse.Namespace) -> TrainConfig:
+    from musevae.train.config import TrainConfig
+
+    names = [*TRAIN_FLAGS, "augment_transpose"]
+    return TrainConfig(**{n: getattr(args, n) for n in names if getattr(args, n) is not None})
+
+
+def model_settings(kind: str, args: argparse.Namespace) -> dict[str, Any]:
+    """Size flags and --set pairs, checked against ``kind``'s config fields."""
+    settings = {n: getattr(args, n) for n in SIZE_FLAGS if getattr(args, n) is not None}
+    for pair in args.settings:
+        name, sep, text = pair.partition("=")
+        if not sep or not name:
+            raise MusevaeError(f"--set takes NAME=VALUE, e.g. --set resq=false; got {pair!r}")
+        settings[name.strip()] = _value(text.strip())
+    return check_settings(kind, settings)
+
+
+def check_settings(kind: str, settings: Mapping[str, Any]) -> dict[str, Any]:
+    from musevae.models.registry import config_class
+
+    known = [field.name for field in dataclasses.fields(config_class(kind))]
+    unknown = [name for name in settings if name not in known]
+    if unknown:
+        raise MusevaeError(
+            f"the {kind} model has no setting {', '.join(unknown)}; its settings are: "
+            f"{', '.join(known)}"
+        )
+    return dict(settings)
+
+
+def _value(text: str) -> Any:
+    """``--set`` values: JSON numbers and true/false, anything else as a string."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        return text
+
+
+def dataset_ref(name_or_path: str) -> str:
+    """How to find the dataset again: a registry name as is, a path made absolute."""
+    from musevae.data.registry import REGISTRY
+
+    path = Path(name_or_path).expanduser()
+    if name_or_path in REGISTRY or not path.exists():
+        return name_or_path
+    return str(path.resolve())
+
+
+def default_out(dataset: Dataset, kind: str) -> Path:
+    from musevae.paths import user_models_dir
+
+    slug = re.sub(r"[^A-Za-z0-9_.-]+", "_", dataset.name).strip("_") or "data"
+    return user_models_dir() / f"{slug}-{kind}-{time.strftime('%Y%m%d-%H%M%S')}"
+
+
+def run(args: argparse.Namespace) -> int:
+    from musevae.cli.train_progress import ProgressPrinter, follow, stop_requests
+    from musevae.train.distributed import from_environment
+
+    events_for = _resumed_events if args.resume else _fresh_events
+    with from_environment(args.device) as (dist, device):
+        events = events_for(args, device, dist)
+        if not dist.is_main:
+            for _ in events:  # rank 0 reports; the others only work
+                pass
+            return 0
+        printer = ProgressPrinter()
+        with stop_requests() as stop:
+            try:
+                completed = follow(events, printer.handle, stop)
+            finally:
+                printer.close()
+    if not completed:
+        print(f"stopped; continue with: musevae train --resume {args.resume or args.out}")
+        return 130
+    return 0
+
+
+def _fresh_events(args: argparse.Namespace, device: Any, dist: Any) -> Any:
+    from musevae.data.registry import load_dataset
+    from musevae.train.trainer import train
+
+    if not args.dataset or not args.model:
+        raise MusevaeError("give --dataset and --model (or --resume DIR)")
+    config = training_config(args)
+    settings = model_settings(args.model, args)
+    dataset = load_dataset(args.dataset, args.data_dir)
+    args.out = args.out or default_out(dataset, args.model)
+    return train(
+        args.model, settings, dataset, config, args.out, device=device, dist=dist,
+        dataset_ref=dataset_ref(args.dataset),
+    )  # fmt: skip
+
+
+def _resumed_events(args: argparse.Namespace, device: Any, dist: Any) -> Any:
+    from musevae.data.registry import load_dataset
+    from musevae.train.resume import saved_dataset
+    from musevae.train.trainer import resume
+
+    fixed = [n for n in (*TRAIN_FLAGS, *SIZE_FLAGS, "augment_transpose", "dataset", "model",
+                         "out") if getattr(args, n) is not None and n not in RESUMABLE]  # fmt: skip
+    if fixed or args.settings:
+        flags = ", ".join("--" + n.replace("_", "-") for n in fixed) or "--set"
+        raise MusevaeError(
+            f"a resumed run keeps its settings; drop {flags} (only --epochs, --device and "
+            "--data-dir apply with --resume)"
+        )
+    dataset = load_dataset(saved_dataset(args.resume)["ref"], args.data_dir)
+    return resume(args.resume, dataset, epochs=args.epochs, device=device, dist=dist)
+
