@@ -153,3 +153,43 @@ def test_a_sidecar_checksum_catches_corruption(data_dir: Path, tmp_path: Path) -
         load_dataset("jsb", tmp_path)
     with pytest.raises(DataError, match="is corrupt"):
         load_dataset(str(path))  # by path too
+
+
+def write_songs(folder: Path) -> Path:
+    """Three different one-bar MIDI files (C, D and E held for four eighth notes)."""
+    from musevae.data.midi_io import write_midi
+    from musevae.data.pianoroll import PianoRoll
+
+    folder.mkdir()
+    for note in (60, 62, 64):
+        write_midi(PianoRoll.from_notes([[note]] * 4), folder / f"{note}.mid")
+    return folder
+
+
+def test_a_midi_folder_loads_by_path_and_an_import_by_its_name(tmp_path: Path) -> None:
+    from musevae.data.folders import ImportOptions, register_import
+
+    folder = write_songs(tmp_path / "songs")
+    data = tmp_path / "data"
+    dataset = load_dataset(str(folder), data)
+    assert dataset.source == str(folder)
+    assert sum(dataset.stats(s).sequences for s in SPLITS) == 3  # all three files
+    assert sum(dataset.stats(s).frames for s in SPLITS) == 12  # 3 files * 4 steps
+
+    register_import(folder, ImportOptions(workers=1), "my-songs", data)
+    imported = load_dataset("my-songs", data)
+    assert imported.name == "my-songs"
+    assert sum(imported.stats(s).frames for s in SPLITS) == 12
+
+
+def test_an_unknown_name_lists_every_valid_name(tmp_path: Path) -> None:
+    from musevae.data.folders import ImportOptions, register_import
+
+    with pytest.raises(DataError) as caught:
+        load_dataset("bach", tmp_path)
+    assert "no dataset, file or folder called 'bach'" in str(caught.value)
+    assert "Known datasets: " + ", ".join(STANDARD + SRNN) + ";" in str(caught.value)
+
+    register_import(write_songs(tmp_path / "songs"), ImportOptions(), "my-songs", tmp_path)
+    with pytest.raises(DataError, match="piano-srnn, my-songs;"):
+        load_dataset("bach", tmp_path)
