@@ -141,6 +141,11 @@ def test_tracks_are_counted_from_the_chunks_not_the_header(name: str) -> None:
     assert read_midi_bytes(HOSTILE[name]).roll == roll_of(4, held)
 
 
+def test_a_type_2_file_with_one_pattern_is_one_piece() -> None:
+    data = mc.smf([mc.track(mc.notes(mc.scale(3)))], fmt=2)
+    assert read_midi_bytes(data).roll == roll_of(3, {60: [(0, 1)], 61: [(1, 2)], 62: [(2, 3)]})
+
+
 def test_junk_after_the_tracks_is_ignored() -> None:
     assert read_midi_bytes(HOSTILE["junk_after_tracks.mid"]).notes == 6
 
