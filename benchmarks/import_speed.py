@@ -53,7 +53,7 @@ def main() -> None:
         write_varied(folder, args.files, seed=0)
         megabytes = sum(p.stat().st_size for p in folder.iterdir()) / 2**20
         cpus = os.cpu_count()
-        print(f"{args.files} files ({megabytes:.1f} MiB), {args.workers} workers, {cpus} CPUs")
+        print(f"{args.files} files ({megabytes:.1f} MiB), {args.workers} worker(s), {cpus} CPUs")
         cold, cold_wall, cold_cpu = timed_import(folder, options)
         warm, warm_wall, _ = timed_import(folder, options)
     print(cold.summary())
