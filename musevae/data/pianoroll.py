@@ -125,6 +125,10 @@ class PianoRoll:
 
     __hash__ = None  # type: ignore[assignment]  # mutable-looking value type: no hashing
 
+    def __reduce__(self) -> tuple[type[PianoRoll], tuple[np.ndarray, float, float]]:
+        """Pickle (to worker processes) through ``__init__``, so the copy is read-only too."""
+        return PianoRoll, (self.keys, self.step_beats, self.tempo)
+
     # --- editing helpers (all return new rolls) ---------------------------------------
     def __getitem__(self, index: slice) -> PianoRoll:
         if not isinstance(index, slice):

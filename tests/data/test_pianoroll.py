@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import pickle
+
 import numpy as np
 import pytest
 
@@ -106,3 +108,9 @@ def test_concatenate_joins_rolls_with_the_same_timing() -> None:
         PianoRoll.concatenate([roll_of([60]), roll_of([60], tempo=100.0)])
     with pytest.raises(ValueError, match="nothing"):
         PianoRoll.concatenate([])
+
+
+def test_pickled_copy_stays_read_only() -> None:
+    roll = PianoRoll.from_notes([[60], [], [64, 67]], step_beats=0.25, tempo=90)
+    copy = pickle.loads(pickle.dumps(roll))
+    assert copy == roll and not copy.keys.flags.writeable
