@@ -18,7 +18,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "pieces / total frames, the dataset authors' protocol) and the mean over pieces "
         "of each piece's per-frame score (the SRNN reference code).",
     )
-    parser.add_argument("checkpoint", help="a model card (.json), its .safetensors, or a run folder")
+    parser.add_argument(
+        "checkpoint", help="a model card (.json), its .safetensors, or a run folder"
+    )
     parser.add_argument("--split", choices=("train", "valid", "test"), default="test")
     parser.add_argument(
         "--samples", type=int, default=100, metavar="K",
@@ -27,10 +29,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--dataset", help="score on this dataset instead of the one the model was trained on"
     )
-    parser.add_argument("--data-dir", help="folder with the datasets (default: MUSEVAE_DATA or the user folder)")
-    parser.add_argument("--device", default="auto", help="auto, cpu, cuda or mps (default auto)")
-    parser.add_argument("--batch-size", type=int, default=16, help="pieces per batch (default 16)")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the latent samples (default 0)")
+    parser.add_argument("--data-dir", help="folder with the datasets")
+    parser.add_argument("--device", default="auto", help="auto (default), cpu, cuda or mps")
+    parser.add_argument("--batch-size", type=int, default=16, help="pieces per batch (16)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the latent samples (0)")
     parser.set_defaults(func=run)
 
 
@@ -46,9 +48,10 @@ def run(args: argparse.Namespace) -> int:
     if args.samples < 0 or args.batch_size < 1:
         raise MusevaeError("--samples must be >= 0 and --batch-size >= 1")
     model, card = load_model(args.checkpoint, resolve_device(args.device))
-    ref = args.dataset or card.get("dataset", {}).get("ref")
-    if not ref:
-        raise MusevaeError("the model card does not say which dataset it was trained on; give --dataset")
+    trained_on = card.get("dataset")
+    ref = args.dataset or (trained_on.get("ref") if isinstance(trained_on, dict) else None)
+    if not isinstance(ref, str) or not ref:
+        raise MusevaeError("the model card does not name its dataset; give --dataset")
     dataset = load_dataset(ref, args.data_dir)
     torch.manual_seed(args.seed)
     result = evaluate(

@@ -197,8 +197,8 @@ def _resumed_events(args: argparse.Namespace, device: Any, dist: Any) -> Any:
     from musevae.train.resume import saved_dataset
     from musevae.train.trainer import resume
 
-    fixed = [n for n in (*TRAIN_FLAGS, *SIZE_FLAGS, "augment_transpose", "dataset", "model",
-                         "out") if getattr(args, n) is not None and n not in RESUMABLE]  # fmt: skip
+    settable = (*TRAIN_FLAGS, *SIZE_FLAGS, "augment_transpose", "dataset", "model", "out")
+    fixed = [n for n in settable if getattr(args, n) is not None and n not in RESUMABLE]
     if fixed or args.settings:
         flags = ", ".join("--" + n.replace("_", "-") for n in fixed) or "--set"
         raise MusevaeError(

@@ -1,28 +1,19 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import torch
 
 from musevae.cli import main
 from musevae.paths import user_models_dir
 from musevae.train.checkpoint import load_model
-from tests.train.toy import write_toy_pickle
+from tests.train.toy import one_torch_thread, write_toy_pickle
+
+__all__ = ["one_torch_thread"]  # autouse: one torch thread in this module
 
 QUICK = ["--epochs", "1", "--updates-per-epoch", "2", "--batch-size", "3", "--seq-len", "12",
          "--test-samples", "2", "--device", "cpu"]  # fmt: skip
-
-
-@pytest.fixture(autouse=True)
-def _one_torch_thread() -> Iterator[None]:
-    """See tests/train/conftest.py: tiny models crawl with 2 threads on a busy 2-core box."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 @pytest.fixture

@@ -101,7 +101,8 @@ def test_weights_that_do_not_fit_the_config_are_refused(tmp_path: Path) -> None:
     data = json.loads(card.read_text())
     data["model"]["config"]["hidden"] = 8
     card.write_text(json.dumps(data))
-    with pytest.raises(CheckpointError, match=r"do not fit the rnn model .*\(18, 88\).*needs \(24, 88\)"):
+    fits = r"do not fit the rnn model .*\(18, 88\).*needs \(24, 88\)"
+    with pytest.raises(CheckpointError, match=fits):
         load_model(tmp_path)
 
 

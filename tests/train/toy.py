@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 import pickle
+from collections.abc import Iterator
 from pathlib import Path
 
-import numpy as np
+import pytest
+import torch
 
 from musevae.data.dataset import Dataset
-from musevae.data.pianoroll import LOWEST_NOTE, PianoRoll
+from musevae.data.pianoroll import PianoRoll
 from musevae.models.registry import MODELS, config_class
 from musevae.train.config import TrainConfig
 
@@ -63,8 +65,12 @@ def quick_config(**changes: object) -> TrainConfig:
     return dataclasses.replace(base, **changes)
 
 
-def roll_keys(notes: list[int]) -> np.ndarray:
-    """One frame's (88,) bool keys with these MIDI notes on."""
-    frame = np.zeros(88, dtype=bool)
-    frame[[n - LOWEST_NOTE for n in notes]] = True
-    return frame
+@pytest.fixture(autouse=True)
+def one_torch_thread() -> Iterator[None]:
+    """Tiny models on a busy 2-core machine run 100x slower with 2 OpenMP threads (each
+    op waits for a descheduled thread); one thread keeps these tests fast and changes
+    no result they check. Import it into a test module (or conftest) to use it."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
