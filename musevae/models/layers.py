@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import torch
 import torch.nn.functional as F
@@ -25,9 +25,51 @@ def activation(x: Tensor) -> Tensor:
     return F.leaky_relu(x, LEAKY_SLOPE).clamp(-ACTIVATION_CLIP, ACTIVATION_CLIP)
 
 
+def activation_backward(grad: Tensor, h: Tensor, out: Tensor | None = None) -> Tensor:
+    """Gradient through :func:`activation` from its OUTPUT ``h``; clipped units get none.
+
+    For hand-written backward passes that keep h instead of the pre-activation.
+    """
+    grad = torch.ops.aten.hardtanh_backward(grad, h, -ACTIVATION_CLIP, ACTIVATION_CLIP)
+    if out is None:
+        return torch.ops.aten.leaky_relu_backward(grad, h, LEAKY_SLOPE, True)
+    return torch.ops.aten.leaky_relu_backward.grad_input(
+        grad, h, LEAKY_SLOPE, True, grad_input=out
+    )
+
+
 def shift_right(x: Tensor) -> Tensor:
     """``u_t = x_{t-1}`` with ``x_0 = 0``: the model's input at step t.  (B, T, D) -> same."""
     return F.pad(x[:, :-1], (0, 0, 1, 0))
+
+
+def reverse_padded(x: Tensor, mask: Tensor) -> Tensor:
+    """Reverse each sequence's real steps, leaving its padding at the end.  (B, T, D)
+
+    Running a forward RNN on this and reversing its output again gives a backward RNN
+    whose state at a real step never saw the padding (``mask`` must be a prefix mask).
+    """
+    batch, steps = mask.shape
+    t = torch.arange(steps, device=mask.device)  # (T,)
+    lengths = mask.sum(1, keepdim=True).long()  # (B, 1)
+    index = torch.where(t < lengths, lengths - 1 - t, t)  # (B, T) source step
+    rows = index + steps * torch.arange(batch, device=mask.device)[:, None]
+    return _Involution.apply(x, rows.flatten())
+
+
+class _Involution(torch.autograd.Function):
+    """Row permutation that is its own inverse, so its backward is the same cheap gather
+    (autograd's own gather backward is a slow scatter-add)."""
+
+    @staticmethod
+    def forward(ctx: Any, x: Tensor, rows: Tensor) -> Tensor:  # type: ignore[override]
+        ctx.save_for_backward(rows)
+        return x.flatten(0, 1).index_select(0, rows).view_as(x)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None]:  # type: ignore[override]
+        (rows,) = ctx.saved_tensors
+        return grad.flatten(0, 1).index_select(0, rows).view(grad.shape), None
 
 
 class MLP(nn.Module):

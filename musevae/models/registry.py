@@ -8,8 +8,9 @@ from typing import Any
 from musevae.models.base import SequenceModel
 from musevae.models.config import ConfigError, ModelConfig
 from musevae.models.rnn import RNN
+from musevae.models.srnn import SRNN
 
-MODELS: dict[str, type[SequenceModel]] = {cls.kind: cls for cls in (RNN,)}
+MODELS: dict[str, type[SequenceModel]] = {cls.kind: cls for cls in (RNN, SRNN)}
 
 
 def model_class(kind: str) -> type[SequenceModel]:

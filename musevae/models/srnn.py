@@ -1,0 +1,148 @@
+"""SRNN (Fraccaro et al. 2016): a deterministic GRU layer d_t with a stochastic layer z_t on top.
+
+Generative model:  d_t = GRU(d_{t-1}, e(u_t)),  p(z_t | z_{t-1}, d_t),  p(x_t | z_t, d_t).
+Inference:         a_t = backward GRU over [d_t, e(x_t)] ("smooth") or an MLP of it
+                   ("filter"), q(z_t | z_{t-1}, a_t); with Resq its mean is mu_p + delta.
+``e`` is the shared embedding MLP of the authors' music code (e(u_t) = e(x_{t-1})).
+
+Speed: d_{1:T} and a_{1:T} do not depend on z, so they are whole-sequence fused GRU calls,
+and the d-/a-dependent parts of the prior and posterior first layers are one matmul each
+before the loop. The loop is only the z-chain, run by ``zchain`` without per-step autograd.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import ClassVar, NamedTuple
+
+import torch
+from torch import Tensor, nn
+
+from musevae.data.pianoroll import KEY_COUNT
+from musevae.models.base import LatentPass, LatentSequenceModel, State, StepOutput
+from musevae.models.config import ModelConfig
+from musevae.models.layers import (
+    MLP,
+    Gaussian,
+    GaussianHead,
+    bernoulli_log_prob,
+    reverse_padded,
+)
+from musevae.models.zchain import ChainWeights, run_chain
+
+
+@dataclasses.dataclass(frozen=True)
+class SRNNConfig(ModelConfig):
+    """Sizes and variant; defaults are the authors' music settings."""
+
+    d_dim: int = 300  # deterministic GRU state d_t
+    z_dim: int = 100  # latent z_t
+    a_dim: int = 300  # inference state a_t
+    hidden: int = 500  # embedding width and every MLP's hidden layer
+    inference: str = "smooth"  # "smooth": backward GRU a_t; "filter": MLP of [d_t, x_t]
+    resq: bool = True  # posterior mean = prior mean + learned residual
+    var_floor: float = 1e-6  # added to every variance
+
+    CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {"inference": ("smooth", "filter")}
+
+
+class _Chain(NamedTuple):
+    """The sampled z-chain and its distributions, each (B, T, .)."""
+
+    z: Tensor
+    prior: Gaussian
+    posterior: Gaussian
+
+
+class SRNN(LatentSequenceModel):
+    """Parameterises p(x_{1:T}, z_{1:T} | u_{1:T}) and the smoothing posterior q(z | x)."""
+
+    kind: ClassVar[str] = "srnn"
+    config_type: ClassVar[type[ModelConfig]] = SRNNConfig
+
+    def __init__(self, config: SRNNConfig) -> None:
+        super().__init__(config)
+        c = config
+        self.embed = MLP([KEY_COUNT], [c.hidden, c.hidden])  # e(x_t), shared with u_t
+        self.d_rnn = nn.GRU(c.hidden, c.d_dim, batch_first=True)
+        if c.inference == "smooth":
+            self.a_net: nn.Module = nn.GRU(c.d_dim + c.hidden, c.a_dim, batch_first=True)
+        else:
+            self.a_net = MLP([c.d_dim, c.hidden], [c.a_dim])
+        self.prior_net = MLP([c.d_dim, c.z_dim], [c.hidden])  # p(z_t | d_t, z_{t-1})
+        self.prior_head = GaussianHead(c.hidden, c.z_dim, c.var_floor)
+        self.post_net = MLP([c.a_dim, c.z_dim], [c.hidden])  # q(z_t | a_t, z_{t-1})
+        self.post_head = GaussianHead(c.hidden, c.z_dim, c.var_floor)
+        self.decoder = MLP([c.d_dim, c.z_dim], [c.hidden])  # p(x_t | d_t, z_t)
+        self.emission = nn.Linear(c.hidden, KEY_COUNT)
+
+    def _deterministic(self, x: Tensor, mask: Tensor) -> tuple[Tensor, Tensor]:
+        """d_{1:T} (B, T, D) and a_{1:T} (B, T, A), each from whole-sequence calls."""
+        e_x = self.embed(x)  # (B, T, H)
+        e_0 = self.embed(x.new_zeros(x.shape[0], 1, KEY_COUNT))  # e(x_0), x_0 = 0
+        e_u = torch.cat([e_0, e_x[:, :-1]], dim=1)  # e(u_t) = e(x_{t-1})
+        d, _ = self.d_rnn(e_u)  # (B, T, D)
+        if isinstance(self.a_net, nn.GRU):
+            a_rev, _ = self.a_net(reverse_padded(torch.cat([d, e_x], dim=-1), mask))
+            return d, reverse_padded(a_rev, mask)
+        return d, self.a_net(d, e_x)
+
+    def _z_chain(self, d: Tensor, a: Tensor) -> _Chain:
+        """Sample z_t ~ q(z_t | z_{t-1}, a_t) for t = 1..T with z_0 = 0 (reparameterised).
+
+        Only the recurrence runs step by step (see ``zchain``); the d- and a-dependent
+        first-layer terms go in as one matmul each.
+        """
+        c = self.config
+        pre_seq = torch.cat(  # (T, B, 2H): [prior | posterior] first layers, minus z_{t-1}
+            [self.prior_net.project(0, d).transpose(0, 1),
+             self.post_net.project(0, a).transpose(0, 1)], dim=-1
+        )
+        eps = torch.randn(d.shape[1], d.shape[0], c.z_dim, dtype=d.dtype, device=d.device)
+        weights = ChainWeights(
+            w_z=torch.cat([self.prior_net.inputs[1].weight, self.post_net.inputs[1].weight]),
+            prior_w=self.prior_head.linear.weight,
+            prior_b=self.prior_head.linear.bias,
+            post_w=self.post_head.linear.weight,
+            post_b=self.post_head.linear.bias,
+        )
+        out = run_chain(pre_seq, eps, weights, c.resq, c.var_floor)  # time-major
+        return _Chain(
+            out.z.transpose(0, 1),
+            self.prior_head.split(out.prior.transpose(0, 1)),
+            self.post_head.split(out.posterior.transpose(0, 1)),
+        )
+
+    def latent_pass(self, x: Tensor, mask: Tensor) -> LatentPass:
+        d, a = self._deterministic(x, mask)
+        chain = self._z_chain(d, a)
+        logits = self.emission(self.decoder(d, chain.z))  # (B, T, 88), all steps at once
+        return LatentPass(bernoulli_log_prob(logits, x), chain.prior, chain.posterior, chain.z)
+
+    @torch.no_grad()
+    def prime(self, x: Tensor | None, batch_size: int) -> State:
+        """(d_P, z_P): the GRU state and a posterior sample of the last latent of the prime."""
+        if x is None or x.shape[1] == 0:
+            empty = self._empty(batch_size)
+            return empty.new_zeros(batch_size, self.config.d_dim), empty.new_zeros(
+                batch_size, self.config.z_dim
+            )
+        mask = x.new_ones(x.shape[:2])
+        d, a = self._deterministic(x, mask)
+        return d[:, -1], self._z_chain(d, a).z[:, -1]
+
+    @torch.no_grad()
+    def step(
+        self, state: State, x_prev: Tensor, generator: torch.Generator | None = None
+    ) -> StepOutput:
+        """d_t from x_{t-1}, z_t ~ p(z_t | z_{t-1}, d_t), then the logits of x_t."""
+        d_prev, z_prev = state
+        _, d = self.d_rnn(self.embed(x_prev)[:, None], d_prev[None].contiguous())
+        d = d[0]  # (B, D)
+        prior = self.prior_head(self.prior_net(d, z_prev))
+        eps = torch.randn(
+            prior.mean.shape, generator=generator, dtype=d.dtype, device=d.device
+        )
+        z = torch.addcmul(prior.mean, prior.std, eps)  # (B, Z)
+        logits = self.emission(self.decoder(d, z))
+        return StepOutput(logits, (d, z), prior.std.mean(-1))
