@@ -9,8 +9,9 @@ from musevae.models.base import SequenceModel
 from musevae.models.config import ConfigError, ModelConfig
 from musevae.models.rnn import RNN
 from musevae.models.srnn import SRNN
+from musevae.models.storn import STORN
 
-MODELS: dict[str, type[SequenceModel]] = {cls.kind: cls for cls in (RNN, SRNN)}
+MODELS: dict[str, type[SequenceModel]] = {cls.kind: cls for cls in (RNN, STORN, SRNN)}
 
 
 def model_class(kind: str) -> type[SequenceModel]:
