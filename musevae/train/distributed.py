@@ -104,5 +104,6 @@ def from_environment(
     dist.init_process_group("nccl" if device.type == "cuda" else "gloo")
     try:
         yield Distributed(dist.get_rank(), dist.get_world_size()), device
+        dist.barrier()  # gloo aborts a process whose peer tears the group down mid-way
     finally:
         dist.destroy_process_group()
