@@ -10,8 +10,9 @@ from musevae.models.config import ConfigError, ModelConfig
 from musevae.models.rnn import RNN
 from musevae.models.srnn import SRNN
 from musevae.models.storn import STORN
+from musevae.models.vrnn import VRNN
 
-MODELS: dict[str, type[SequenceModel]] = {cls.kind: cls for cls in (RNN, STORN, SRNN)}
+MODELS: dict[str, type[SequenceModel]] = {cls.kind: cls for cls in (RNN, STORN, VRNN, SRNN)}
 
 
 def model_class(kind: str) -> type[SequenceModel]:

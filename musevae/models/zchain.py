@@ -4,8 +4,8 @@ The chain z_t ~ q(z_t | z_{t-1}, a_t) is the only sequential part of SRNN. Under
 autograd every step records a dozen tiny ops and computes its own weight gradients with
 16-row matmuls, so the chain's backward pass cost four times its forward pass. Here the
 forward loop runs without autograd, and the backward loop carries only the adjoint of the
-recurrence (two small matmuls and five pointwise ops per step); weight gradients are then
-one large matmul each over all steps. Per-step work touches (B, .) slices that stay in
+recurrence (three small matmuls and a few pointwise ops per step); weight gradients are
+then one large matmul each over all steps. Per-step work touches (B, .) slices that stay in
 cache; nothing streams a whole (T, B, 2H) tensor through pointwise ops.
 
 Per step, with [prior | posterior] side by side (both MLPs have one hidden layer):
@@ -99,7 +99,8 @@ class _ZChain(torch.autograd.Function):
         mean_p, mean_q, var_q = (grad_out[..., i * z_dim : (i + 1) * z_dim] for i in (0, 2, 3))
         adjoint = torch.empty_like(h_all)  # dL/d pre-activation, all paths
         for t in range(h_all.shape[0] - 1, -1, -1):
-            g = grad_z[t] if t == h_all.shape[0] - 1 else torch.addmm(grad_z[t], adjoint[t + 1], w_z)
+            last = t == h_all.shape[0] - 1
+            g = grad_z[t] if last else torch.addmm(grad_z[t], adjoint[t + 1], w_z)  # (B, Z)
             mean_q[t] += g  # dz/dmu_q = 1
             var_q[t].addcmul_(g, dz_draw[t])
             if ctx.resq:

@@ -1,0 +1,111 @@
+"""SRNN's fast paths against the model written out step by step."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from musevae.models.layers import Gaussian
+from musevae.models.srnn import SRNN, SRNNConfig
+from musevae.models.zchain import ChainWeights, run_chain
+from tests.models.conftest import roll
+
+
+def _model(**overrides: object) -> SRNN:
+    torch.manual_seed(0)
+    sizes = {"d_dim": 5, "z_dim": 3, "a_dim": 4, "hidden": 6, **overrides}
+    return SRNN(SRNNConfig(**sizes)).double()
+
+
+def _naive_chain(model: SRNN, d: torch.Tensor, a: torch.Tensor, eps: torch.Tensor):
+    """z_t ~ q(z_t | z_{t-1}, a_t) one step at a time, straight from the definitions."""
+    z = d.new_zeros(d.shape[0], model.config.z_dim)
+    zs, priors, posteriors = [], [], []
+    for t in range(d.shape[1]):
+        prior = model.prior_head(model.prior_net(d[:, t], z))
+        post = model.post_head(model.post_net(a[:, t], z))
+        mean = post.mean + prior.mean if model.config.resq else post.mean
+        z = mean + post.std * eps[t]
+        zs.append(z)
+        priors.append(prior)
+        posteriors.append(Gaussian(mean, post.std))
+    stack = lambda items: torch.stack(items, 1)  # noqa: E731
+    return (
+        stack(zs),
+        Gaussian(stack([p.mean for p in priors]), stack([p.std for p in priors])),
+        Gaussian(stack([q.mean for q in posteriors]), stack([q.std for q in posteriors])),
+    )
+
+
+@pytest.mark.parametrize("resq", [True, False])
+def test_fused_chain_equals_the_naive_loop_in_value_and_gradient(resq: bool) -> None:
+    model = _model(resq=resq)
+    d = torch.randn(2, 7, 5, dtype=torch.float64, requires_grad=True)
+    a = torch.randn(2, 7, 4, dtype=torch.float64, requires_grad=True)
+    torch.manual_seed(1)
+    fast = model._z_chain(d, a)
+    torch.manual_seed(1)
+    eps = torch.randn(7, 2, 3, dtype=torch.float64)  # the chain draws (T, B, Z) noise
+    slow = _naive_chain(model, d, a, eps)
+    fast_parts = [fast.z, *fast.prior, *fast.posterior]
+    slow_parts = [slow[0], *slow[1], *slow[2]]
+    for f, s in zip(fast_parts, slow_parts):
+        assert torch.allclose(f, s, atol=1e-12)
+    weights = [torch.randn_like(s) for s in slow_parts]
+    inputs = [d, a, *model.parameters()]
+
+    def grads(parts: list[torch.Tensor]) -> list[torch.Tensor | None]:
+        total = sum((p * w).sum() for p, w in zip(parts, weights))
+        return list(torch.autograd.grad(total, inputs, allow_unused=True))
+
+    for f, s in zip(grads(fast_parts), grads(slow_parts)):
+        if s is None:
+            assert f is None or not f.any()
+        else:
+            assert f is not None and torch.allclose(f, s, atol=1e-10)
+
+
+def test_chain_function_passes_gradcheck() -> None:
+    torch.manual_seed(0)
+    t, b, h, z = 4, 2, 3, 2
+    def rand(*shape: int) -> torch.Tensor:
+        return (0.5 * torch.randn(*shape, dtype=torch.float64)).requires_grad_()
+    pre_seq, eps = rand(t, b, 2 * h), torch.randn(t, b, z, dtype=torch.float64)
+    weights = ChainWeights(rand(2 * h, z), rand(2 * z, h), rand(2 * z), rand(2 * z, h), rand(2 * z))
+
+    def chain(pre: torch.Tensor, *w: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        return tuple(run_chain(pre, eps, ChainWeights(*w), resq=True, var_floor=1e-6))
+
+    assert torch.autograd.gradcheck(chain, (pre_seq, *weights))
+
+
+def test_smoothing_state_ignores_padding_and_filtering_ignores_the_future() -> None:
+    smooth, filtering = _model(), _model(inference="filter")
+    x = roll(1, 6).double()
+    padded = torch.cat([x, torch.ones(1, 3, 88, dtype=torch.float64)], dim=1)
+    mask = torch.tensor([[1.0] * 6 + [0.0] * 3], dtype=torch.float64)
+    d, a = smooth._deterministic(x, torch.ones(1, 6, dtype=torch.float64))
+    d_pad, a_pad = smooth._deterministic(padded, mask)
+    assert torch.allclose(d_pad[:, :6], d) and torch.allclose(a_pad[:, :6], a)
+    later = x.clone()
+    later[0, 4:] = 1.0 - later[0, 4:]
+    ones = torch.ones(1, 6, dtype=torch.float64)
+    for model, sees_future in ((smooth, True), (filtering, False)):
+        _, a = model._deterministic(x, ones)
+        _, a_later = model._deterministic(later, ones)
+        assert torch.equal(a[:, :4], a_later[:, :4]) is not sees_future
+
+
+def test_prime_continues_the_deterministic_state() -> None:
+    model = _model()
+    x = roll(2, 5).double()
+    d, _ = model._deterministic(x, torch.ones(2, 5, dtype=torch.float64))
+    d_last, z_last = model.prime(x, batch_size=2)
+    assert torch.allclose(d_last, d[:, -1])
+    assert z_last.shape == (2, 3)
+    out = model.step((d_last, z_last), x[:, -1])
+    d_next, _ = model._deterministic(
+        torch.cat([x, torch.zeros(2, 1, 88, dtype=torch.float64)], 1),
+        torch.ones(2, 6, dtype=torch.float64),
+    )
+    assert torch.allclose(out.state[0], d_next[:, -1])  # d_{P+1} = GRU(d_P, e(x_P))
