@@ -26,7 +26,8 @@ SIZE_FLAGS = {
     "d_dim": "deterministic state d_t (SRNN)",
     "z_dim": "latent z_t",
     "a_dim": "inference state a_t (SRNN)",
-    "hidden": "hidden units (the RNN's state; every MLP's width)",
+    "h_dim": "recurrent state h_t (VRNN)",
+    "hidden": "hidden units (RNN and STORN states; SRNN and VRNN MLP widths)",
 }
 # TrainConfig fields that have a flag: name -> (type, help).
 TRAIN_FLAGS: dict[str, tuple[type, str]] = {

@@ -14,12 +14,20 @@ from typing import Any
 import numpy as np
 import torch
 
+from musevae.data.dataset import Dataset
 from musevae.models.base import SequenceModel
 from musevae.train.checkpoint import CARD_NAME, save_model
 from musevae.train.config import TrainConfig
 from musevae.train.device import hardware_string
 from musevae.train.distributed import Distributed
 from musevae.train.resume import Progress, has_run, save_resume
+
+
+def dataset_info(dataset: Dataset, ref: str) -> dict[str, Any]:
+    """What the card says about the data: its name, how to load it again, its time grid."""
+    rolls = [roll for split in ("train", "valid", "test") for roll in dataset.split(split)]
+    grid = {"step_beats": rolls[0].step_beats, "tempo": rolls[0].tempo} if rolls else {}
+    return {"name": dataset.name, "ref": ref, "source": dataset.source, **grid}
 
 
 class RunFolder:

@@ -31,22 +31,10 @@ from musevae.train.checkpoint import load_model
 from musevae.train.config import TrainConfig
 from musevae.train.distributed import SINGLE, Distributed
 from musevae.train.evaluate import Evaluation, evaluate
-from musevae.train.events import (
-    Checkpoint,
-    Done,
-    Epoch,
-    Evaluated,
-    Event,
-    Recovered,
-    Skipped,
-    Started,
-    Step,
-    Summary,
-    Validation,
-)
+from musevae.train import events as ev
 from musevae.train.guard import NumericalGuard
 from musevae.train.resume import Progress, ResumeState, load_resume, restore_optimizer
-from musevae.train.run_folder import RunFolder
+from musevae.train.run_folder import RunFolder, dataset_info
 from musevae.train.sampling import BatchSource, CropSampler
 from musevae.train.schedule import kl_weight, learning_rate, updates_per_epoch, warmup_updates
 
@@ -68,13 +56,13 @@ def train(
     dist: Distributed = SINGLE,
     batches: BatchSource | None = None,
     dataset_ref: str | None = None,
-) -> Iterator[Event]:
+) -> Iterator[ev.Event]:
     """Train a fresh ``model_kind`` model with ``sizes`` on ``dataset`` into ``out_dir``.
 
     ``dataset_ref`` is how to load the dataset again on resume (a registry name or a
     path; default ``dataset.name``). ``batches`` replaces the random-crop sampler.
     """
-    info = _dataset_info(dataset, dataset_ref or dataset.name)
+    info = dataset_info(dataset, dataset_ref or dataset.name)
     folder = RunFolder(Path(out_dir), info, device, dist)
     if folder.is_used():
         raise TrainingError(
@@ -96,7 +84,7 @@ def resume(
     device: torch.device = CPU,
     dist: Distributed = SINGLE,
     batches: BatchSource | None = None,
-) -> Iterator[Event]:
+) -> Iterator[ev.Event]:
     """Continue the run in ``out_dir`` exactly where it stopped; ``epochs`` may extend it."""
     state = load_resume(Path(out_dir))
     if state.dataset.get("name") != dataset.name:
@@ -118,13 +106,6 @@ def resume(
     else:
         torch.manual_seed(dist.torch_seed(config.seed, state.progress.updates))
     yield from run.events()
-
-
-def _dataset_info(dataset: Dataset, ref: str) -> dict[str, Any]:
-    """What the card says about the data: its name, how to load it again, its time grid."""
-    rolls = [roll for split in ("train", "valid", "test") for roll in dataset.split(split)]
-    grid = {"step_beats": rolls[0].step_beats, "tempo": rolls[0].tempo} if rolls else {}
-    return {"name": dataset.name, "ref": ref, "source": dataset.source, **grid}
 
 
 class _Run:
@@ -171,7 +152,7 @@ class _Run:
         self.guard.remember(self.model, self.optimizer, self.progress.epochs)
 
     # --- the event stream ------------------------------------------------------------------
-    def events(self) -> Iterator[Event]:
+    def events(self) -> Iterator[ev.Event]:
         """All events on rank 0 (none elsewhere); closing it saves a resumable state."""
         inner = self._events()
         try:
@@ -186,9 +167,9 @@ class _Run:
             self._save_resume()
             raise
 
-    def _events(self) -> Iterator[Event]:
+    def _events(self) -> Iterator[ev.Event]:
         p = self.progress
-        yield Started(
+        yield ev.Started(
             self.config.epochs * self.per_epoch, p.updates, self.per_epoch,
             str(self.device), self.dist.world_size, self.folder.path,
         )  # fmt: skip
@@ -199,15 +180,15 @@ class _Run:
         if not p.finished:
             yield from self._finish()
         reason = "already finished" if already_finished else str(p.stop_reason)
-        yield Done(
-            Summary(
+        yield ev.Done(
+            ev.Summary(
                 reason, p.epochs, p.updates, p.best_epoch, p.best_elbo, self.test,
                 p.wall_s, self.folder.card,
             )  # fmt: skip
         )
 
     # --- training ----------------------------------------------------------------------------
-    def _train_epoch(self) -> Iterator[Event]:
+    def _train_epoch(self) -> Iterator[ev.Event]:
         p = self.progress
         self._set_lr()
         while p.updates < (p.epochs + 1) * self.per_epoch:
@@ -220,7 +201,7 @@ class _Run:
         for group in self.optimizer.param_groups:
             group["lr"] = lr
 
-    def _update(self) -> Step | Skipped:
+    def _update(self) -> ev.Step | ev.Skipped:
         """One update; a non-finite loss or gradient leaves the parameters as they were."""
         started, p, world = time.perf_counter(), self.progress, self.dist.world_size
         batch = self.batches(self.rng, p.updates)
@@ -238,16 +219,16 @@ class _Run:
         self.guard.record(problem)
         if problem:
             p.epoch_skipped += 1
-            return Skipped(p.updates, p.epochs + 1, problem, self.guard.bad_in_row)
+            return ev.Skipped(p.updates, p.epochs + 1, problem, self.guard.bad_in_row)
         self.optimizer.step()
         p.epoch_elbo += (log_px - kl) * batch.frames
         p.epoch_frames += batch.frames
         rate = batch.frames / (time.perf_counter() - started)
         lr = self.optimizer.param_groups[0]["lr"]
         loss_value = -(log_px - weight * kl)
-        return Step(p.updates, p.epochs + 1, loss_value, log_px, kl, weight, lr, norm, rate)
+        return ev.Step(p.updates, p.epochs + 1, loss_value, log_px, kl, weight, lr, norm, rate)
 
-    def _recover(self) -> Recovered:
+    def _recover(self) -> ev.Recovered:
         """Back to the last good state with a smaller learning rate; give up eventually."""
         p, config = self.progress, self.config
         p.recoveries += 1
@@ -261,14 +242,14 @@ class _Run:
         restored = self.guard.restore(self.model, self.optimizer)
         p.lr_scale *= config.recovery_lr_factor
         self._set_lr()
-        return Recovered(p.updates, p.epochs + 1, restored, p.lr_scale)
+        return ev.Recovered(p.updates, p.epochs + 1, restored, p.lr_scale)
 
     # --- validation, checkpoints, the end ----------------------------------------------
-    def _end_epoch(self) -> Iterator[Event]:
+    def _end_epoch(self) -> Iterator[ev.Event]:
         p, config = self.progress, self.config
         epoch, frames, lr = p.epochs + 1, p.epoch_frames, self.optimizer.param_groups[0]["lr"]
         train_elbo = p.epoch_elbo / frames if frames else math.nan
-        yield Epoch(epoch, p.updates, train_elbo, p.epoch_skipped, self._tick(), lr)
+        yield ev.Epoch(epoch, p.updates, train_elbo, p.epoch_skipped, self._tick(), lr)
         valid = self._evaluate("valid", samples=0, accuracy=False).elbo.frame_weighted
         improved = math.isfinite(valid) and (p.best_elbo is None or valid > p.best_elbo)
         if improved:
@@ -284,26 +265,26 @@ class _Run:
             p.stop_reason = "early stopping"
         left = max(config.patience - p.bad_epochs, 0) if config.patience else None
         best = p.best_elbo if p.best_elbo is not None else math.nan
-        yield Validation(epoch, valid, best, p.best_epoch, improved, left)
+        yield ev.Validation(epoch, valid, best, p.best_epoch, improved, left)
         if math.isfinite(valid):
             self.guard.remember(self.model, self.optimizer, p.epochs)
         self._tick()
         if improved:
             self.folder.save_card(self.model, config, p)
         self._save_resume()
-        yield Checkpoint(self.folder.card, "best" if improved else "epoch")
+        yield ev.Checkpoint(self.folder.card, "best" if improved else "epoch")
 
-    def _finish(self) -> Iterator[Event]:
+    def _finish(self) -> Iterator[ev.Event]:
         """Score the best model on the test split and complete its card."""
         if self.best_state is not None:
             self.model.load_state_dict(self.best_state)
         self.test = self._evaluate("test", samples=self.config.test_samples, accuracy=True)
-        yield Evaluated(self.test)
+        yield ev.Evaluated(self.test)
         self.progress.finished = True
         self._tick()
         self.folder.save_card(self.model, self.config, self.progress, self.test.to_dict())
         self._save_resume()
-        yield Checkpoint(self.folder.card, "final")
+        yield ev.Checkpoint(self.folder.card, "final")
 
     def _evaluate(self, split: str, samples: int, accuracy: bool) -> Evaluation:
         return evaluate(

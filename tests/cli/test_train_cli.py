@@ -8,7 +8,7 @@ import pytest
 from musevae.cli import main
 from musevae.paths import user_models_dir
 from musevae.train.checkpoint import load_model
-from tests.train.toy import one_torch_thread, write_toy_pickle
+from tests.train.toy import KINDS, one_torch_thread, tiny_sizes, write_toy_pickle
 
 __all__ = ["one_torch_thread"]  # autouse: one torch thread in this module
 
@@ -70,6 +70,18 @@ def test_model_settings_map_onto_the_chosen_model(toy: str, tmp_path: Path, caps
     assert main([*args, "--hidden", "4", "--set", "cell=lstm", "--out", str(tmp_path / "c")]) == 0
     model, _ = load_model(tmp_path / "c")
     assert model.config.cell == "lstm"
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_model_trains_with_its_size_flags(kind: str, toy: str, tmp_path: Path) -> None:
+    sizes = tiny_sizes(kind)
+    flags = [part for name, value in sizes.items()
+             for part in ("--" + name.replace("_", "-"), str(value))]  # fmt: skip
+    out = tmp_path / kind
+    assert main(["train", "--dataset", toy, "--model", kind, *flags, "--out", str(out),
+                 *QUICK]) == 0  # fmt: skip
+    model, _ = load_model(out)
+    assert {name: getattr(model.config, name) for name in sizes} == sizes
 
 
 @pytest.mark.parametrize(
