@@ -1,0 +1,63 @@
+"""Starting the desktop app: ``musevae`` with no arguments ends up in :func:`run`.
+
+The window is shown before torch is imported: the models load in the worker while the
+person already sees the app (``MainWindow.start_loading``).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication
+
+from musevae import __version__
+from musevae.gui.main_window import MainWindow
+from musevae.gui.notify import install_excepthook
+from musevae.gui.settings import APPLICATION, ORGANISATION
+
+LOAD_DELAY_MS = 50
+RESOURCES = Path(__file__).resolve().parent.parent.parent / "resources"
+
+
+def resources_dir() -> Path:
+    """``resources/`` beside the package (or inside a PyInstaller bundle)."""
+    bundle = getattr(sys, "_MEIPASS", None)
+    return Path(bundle) / "resources" if bundle else RESOURCES
+
+
+def application(argv: Sequence[str] | None = None) -> QApplication:
+    """The QApplication (made once), named so QSettings land under "musevae"."""
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(list(argv if argv is not None else sys.argv[:1]))
+    app.setOrganizationName(ORGANISATION)
+    app.setApplicationName(APPLICATION)
+    app.setApplicationVersion(__version__)
+    app.setDesktopFileName("musevae")
+    icon = resources_dir() / "icons" / "musevae.svg"
+    if icon.is_file():
+        app.setWindowIcon(QIcon(str(icon)))
+    style = resources_dir() / "styles" / "musevae.qss"
+    if style.is_file():
+        app.setStyleSheet(style.read_text(encoding="utf-8"))
+    return app  # type: ignore[return-value]
+
+
+def create_window(**options: object) -> MainWindow:
+    """The main window with the unexpected-error hook installed; models load once shown."""
+    window = MainWindow(**options)  # type: ignore[arg-type]
+    install_excepthook(window.notifier)
+    # a moment after the first show, so the first paint is not queued behind torch's import
+    window.shown.connect(lambda: QTimer.singleShot(LOAD_DELAY_MS, window.start_loading))
+    return window
+
+
+def run(argv: Sequence[str] | None = None) -> int:
+    app = application(argv)
+    window = create_window()
+    window.show()
+    return app.exec()

@@ -1,0 +1,62 @@
+"""Generating from the app: the sampler runs in the worker and each step it yields goes
+straight into the GenerationState, so the roll fills while the model is still sampling."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from musevae.gui import tasks
+from musevae.gui.generation_state import GenerationState
+from musevae.gui.notify import Notifier
+from musevae.gui.qt_workers import ENDED, Job, start_job
+
+
+class GenerateSession(QObject):
+    """Starts and stops sampling; ``busyChanged(bool)``. The model stays loaded between
+    runs (``tasks.ModelCache``), so a second Generate starts at once."""
+
+    busyChanged = Signal(bool)
+
+    def __init__(
+        self, generation: GenerationState, notifier: Notifier, parent: QObject | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.generation, self.notifier = generation, notifier
+        self.cache = tasks.ModelCache()
+        self.job: Job | None = None
+
+    @property
+    def busy(self) -> bool:
+        return self.job is not None and self.job.status not in ENDED
+
+    def generate(self, request: tasks.GenerateRequest) -> None:
+        if self.busy:
+            self.notifier.warning("Generate", "Already generating; press Stop first.")
+            return
+        self.job = start_job(
+            lambda post: tasks.generate(request, self.cache), self._on_value, self._on_failed,
+            self._on_status, "generate", self,
+        )  # fmt: skip
+
+    def stop(self, wait_ms: int = 0) -> None:
+        if self.job is not None:
+            self.job.cancel()
+            if wait_ms:
+                self.job.wait(wait_ms)
+
+    def _on_value(self, value: Any) -> None:
+        if isinstance(value, tasks.Sampling):
+            request = value.request
+            self.generation.begin(request.n, value.seed, request.step_beats, value.prime)
+        else:
+            self.generation.add(value)
+
+    def _on_failed(self, error: BaseException) -> None:
+        self.notifier.error("Cannot generate", error)
+
+    def _on_status(self, status: str) -> None:
+        busy = status not in ENDED
+        self.generation.set_running(busy)
+        self.busyChanged.emit(busy)

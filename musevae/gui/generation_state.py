@@ -1,0 +1,96 @@
+"""The piece on screen: candidates as they are sampled, and which one is shown.
+
+Views subscribe to the signals and read the arrays; only the generate session writes.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+from PySide6.QtCore import QObject, Signal
+
+from musevae.data.pianoroll import PianoRoll
+from musevae.gui.step_buffer import StepBuffer
+
+if TYPE_CHECKING:
+    from musevae.generate.sampler import GeneratedStep, Generation
+
+
+class GenerationState(QObject):
+    """``started`` when a new piece begins, ``grown(steps)`` per sampled step,
+    ``candidateChanged(index)`` and ``runningChanged(bool)``."""
+
+    started = Signal()
+    grown = Signal(int)
+    candidateChanged = Signal(int)
+    runningChanged = Signal(bool)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.buffer: StepBuffer | None = None
+        self.candidate = 0
+        self.seed = 0
+        self.step_beats = 0.5
+        self.prime: PianoRoll | None = None
+        self.running = False
+
+    # --- writing (the generate session) ------------------------------------------------
+    def begin(self, n: int, seed: int, step_beats: float, prime: PianoRoll | None) -> None:
+        self.buffer = StepBuffer(n)
+        self.seed, self.step_beats, self.prime = seed, step_beats, prime
+        self.candidate = 0
+        self.started.emit()
+        self.candidateChanged.emit(0)
+
+    def add(self, step: GeneratedStep) -> None:
+        if self.buffer is None:
+            raise RuntimeError("add() before begin()")
+        self.buffer.append(step)
+        self.grown.emit(self.buffer.steps)
+
+    def set_running(self, running: bool) -> None:
+        if running != self.running:
+            self.running = running
+            self.runningChanged.emit(running)
+
+    def set_candidate(self, index: int) -> None:
+        if self.buffer is None or not 0 <= index < self.buffer.n:
+            return
+        if index != self.candidate:
+            self.candidate = index
+            self.candidateChanged.emit(index)
+
+    # --- reading (views, transport, export) -----------------------------------------
+    @property
+    def steps(self) -> int:
+        return 0 if self.buffer is None else self.buffer.steps
+
+    @property
+    def candidates(self) -> int:
+        return 0 if self.buffer is None else self.buffer.n
+
+    def notes(self) -> np.ndarray:
+        """The shown candidate's ``(T, 88)`` notes (empty before the first piece)."""
+        if self.buffer is None:
+            return np.zeros((0, 88), bool)
+        return self.buffer.candidate_notes(self.candidate)
+
+    def probs(self) -> np.ndarray:
+        if self.buffer is None:
+            return np.zeros((0, 88), np.float32)
+        return self.buffer.candidate_probs(self.candidate)
+
+    def lanes(self) -> dict[str, np.ndarray]:
+        return {} if self.buffer is None else self.buffer.candidate_lanes(self.candidate)
+
+    def roll(self, tempo: float) -> PianoRoll:
+        """The shown candidate as a piano roll at ``tempo`` BPM."""
+        if self.buffer is None:
+            return PianoRoll.empty(0, self.step_beats, tempo)
+        return self.buffer.roll(self.candidate, self.step_beats, tempo)
+
+    def generation(self, tempo: float) -> Generation:
+        if self.buffer is None:
+            raise RuntimeError("nothing generated yet")
+        return self.buffer.generation(self.seed, self.step_beats, tempo, self.prime)

@@ -1,0 +1,78 @@
+"""The keyboard at the left of the piano roll, and the key-row geometry both share.
+
+Rows run from the highest key (C8) at the top to the lowest (A0) at the bottom, each
+``height / 88`` pixels tall, so the roll and the keyboard always line up.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QPainter, QPaintEvent
+from PySide6.QtWidgets import QWidget
+
+from musevae.data.pianoroll import KEY_COUNT, LOWEST_NOTE
+
+BLACK_PITCH_CLASSES = frozenset({1, 3, 6, 8, 10})
+MIN_ROW_PX = 3.0
+
+
+def is_black(key: int) -> bool:
+    """Whether roll key ``key`` (0 = A0) is a black key."""
+    return (key + LOWEST_NOTE) % 12 in BLACK_PITCH_CLASSES
+
+
+def row_height(height: int) -> float:
+    return max(MIN_ROW_PX, height / KEY_COUNT)
+
+
+def row_top(key: int, height: int) -> float:
+    return (KEY_COUNT - 1 - key) * row_height(height)
+
+
+def key_at(y: float, height: int) -> int:
+    """The key whose row holds ``y`` (clamped to the keyboard)."""
+    return min(KEY_COUNT - 1, max(0, KEY_COUNT - 1 - int(y // row_height(height))))
+
+
+def note_name(key: int) -> str:
+    """Scientific pitch name of roll key ``key``: 39 -> C4 (middle C, MIDI 60)."""
+    names = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
+    midi = key + LOWEST_NOTE
+    return f"{names[midi % 12]}{midi // 12 - 1}"
+
+
+class KeyboardWidget(QWidget):
+    """Paints 88 key rows; black keys are shorter and dark, every C is labelled."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setMinimumWidth(44)
+
+    def sizeHint(self) -> QSize:
+        return QSize(48, int(KEY_COUNT * 6))
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        width, height = self.width(), self.height()
+        h = row_height(height)
+        painter.fillRect(self.rect(), QColor("#f4f4f4"))
+        painter.setPen(QColor("#c8c8c8"))
+        for key in range(KEY_COUNT):
+            top = row_top(key, height)
+            if is_black(key):
+                painter.fillRect(QRectF(0, top, width * 0.62, h), QColor("#2b2b2b"))
+            elif (key + LOWEST_NOTE) % 12 in (0, 5):  # a white key with no white key below
+                painter.drawLine(0, int(top + h), width, int(top + h))
+        if h >= 6:
+            font = painter.font()
+            font.setPixelSize(int(min(h + 1, 11)))
+            painter.setFont(font)
+            painter.setPen(QColor("#555555"))
+            for key in range(KEY_COUNT):
+                if (key + LOWEST_NOTE) % 12 == 0:
+                    rect = QRectF(0, row_top(key, height), width - 3, h)
+                    align = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+                    painter.drawText(rect, align, note_name(key))
+        painter.setPen(QColor("#999999"))
+        painter.drawLine(width - 1, 0, width - 1, height)
+        painter.end()

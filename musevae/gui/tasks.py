@@ -1,0 +1,221 @@
+"""The work the app runs in its worker thread, as plain generators over the core.
+
+Nothing here touches Qt (so it reads like a script), and torch is imported here, inside
+the generators, so it loads in the worker thread after the window is on screen. Each
+generator takes ``post``, which reports progress from callback-style core functions
+(downloads, folder imports) exactly like a yielded value.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+Post = Callable[[Any], None]
+
+
+@dataclass(frozen=True)
+class Progress:
+    """``done`` of ``total`` units (bytes, files); ``total`` None when unknown."""
+
+    what: str
+    done: int
+    total: int | None
+
+
+@dataclass(frozen=True)
+class Fetched:
+    name: str
+    path: Path
+
+
+@dataclass(frozen=True)
+class Imported:
+    """A MIDI folder read as a dataset; ``report`` lists every file used and skipped."""
+
+    report: Any  # musevae.data.folders.ImportReport
+
+
+@dataclass(frozen=True)
+class DeviceChosen:
+    device: str
+
+
+@dataclass(frozen=True)
+class TrainRequest:
+    """Everything the Train tab asks for: a fresh run, or ``resume_dir`` to continue one."""
+
+    dataset: str  # registry name, imported name or MIDI folder path (a dataset "ref")
+    kind: str = "rnn"
+    sizes: dict[str, Any] = field(default_factory=dict)
+    config: dict[str, Any] = field(default_factory=dict)  # TrainConfig fields
+    out_dir: Path | None = None  # None: a new folder in the user's models folder
+    resume_dir: Path | None = None
+    device: str = "auto"
+    data_dir: Path | None = None
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """The model kinds and their main sizes (whole-number settings) with defaults."""
+
+    sizes: dict[str, dict[str, int]]
+    gpu: str  # what a GPU run would use, "" without one
+
+
+def warm_up() -> Iterator[Catalogue]:
+    """Import torch and the model code (slow: seconds), so the window need not wait."""
+    import dataclasses
+
+    import torch
+
+    import musevae.generate  # noqa: F401
+    import musevae.train.checkpoint  # noqa: F401
+    from musevae.models.registry import MODELS
+
+    sizes = {
+        kind: {
+            f.name: f.default
+            for f in dataclasses.fields(cls.config_type)
+            if f.type == "int" and isinstance(f.default, int)
+        }
+        for kind, cls in sorted(MODELS.items())
+    }
+    gpu = torch.cuda.get_device_name(0) if torch.cuda.is_available() else ""
+    yield Catalogue(sizes, gpu)
+
+
+def scan_library(user_dir: Path | None = None) -> Iterator[Any]:
+    from musevae.train.library import scan
+
+    yield scan(user_dir)
+
+
+def fetch(name: str, data_dir: Path | None, mirror: str, post: Post) -> Iterator[Fetched]:
+    """Download a registry dataset; ``mirror`` (a base URL, may be empty) replaces the
+    official server, which helps where it is slow or blocked."""
+    from musevae.data.fetch import fetch_dataset
+    from musevae.data.registry import get_spec
+
+    spec = get_spec(name)
+    url = mirror.rstrip("/") + "/" + quote(spec.filename) if mirror else None
+    path = fetch_dataset(
+        name, data_dir, progress=lambda done, total: post(Progress("bytes", done, total)), url=url
+    )
+    yield Fetched(name, path)
+
+
+def _load_dataset(ref: str, data_dir: Path | None, post: Post) -> Any:
+    """A dataset by ref; a MIDI folder reports per-file progress and its import report."""
+    from musevae.data.registry import load_dataset
+
+    folder = Path(ref).expanduser()
+    if not folder.is_dir():
+        return load_dataset(ref, data_dir)
+    from musevae.data.folders import dataset_from_folder
+
+    dataset, report = dataset_from_folder(
+        folder, progress=lambda done, total: post(Progress("files", done, total)),
+        data_dir=data_dir,
+    )  # fmt: skip
+    post(Imported(report))
+    return dataset
+
+
+def import_folder(folder: Path, data_dir: Path | None, post: Post) -> Iterator[Imported]:
+    """Read a MIDI folder only to see what it gives (the import report)."""
+    from musevae.data.folders import dataset_from_folder
+
+    _, report = dataset_from_folder(
+        folder, progress=lambda done, total: post(Progress("files", done, total)),
+        data_dir=data_dir,
+    )  # fmt: skip
+    yield Imported(report)
+
+
+def train(request: TrainRequest, post: Post) -> Iterator[Any]:
+    """Events of a fresh or resumed run (musevae.train.events), after the data loads."""
+    from musevae.cli.train import dataset_ref, default_out
+    from musevae.train import trainer
+    from musevae.train.config import TrainConfig
+    from musevae.train.device import resolve_device
+
+    device = resolve_device(request.device)
+    yield DeviceChosen(str(device))
+    if request.resume_dir is not None:
+        from musevae.train.resume import saved_dataset
+
+        dataset = _load_dataset(saved_dataset(request.resume_dir)["ref"], request.data_dir, post)
+        epochs = request.config.get("epochs")
+        yield from trainer.resume(request.resume_dir, dataset, epochs=epochs, device=device)
+        return
+    dataset = _load_dataset(request.dataset, request.data_dir, post)
+    out = request.out_dir or default_out(dataset, request.kind)
+    config = TrainConfig(**request.config)
+    yield from trainer.train(
+        request.kind, request.sizes, dataset, config, out, device=device,
+        dataset_ref=dataset_ref(request.dataset),
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class GenerateRequest:
+    """What the Generate tab asks for; ``controls`` are musevae.generate.Controls fields."""
+
+    card: Path
+    steps: int
+    n: int = 1
+    controls: dict[str, Any] = field(default_factory=dict)
+    seed: int | None = None
+    prime: Path | None = None
+    step_beats: float = 0.5
+    device: str = "auto"
+
+
+@dataclass(frozen=True)
+class Sampling:
+    """Sampling begins: the run's seed (reported back when it was random) and prime."""
+
+    request: GenerateRequest
+    seed: int
+    prime: Any  # PianoRoll | None
+
+
+class ModelCache:
+    """The last model loaded, so generating again does not read the checkpoint again.
+
+    Only worker threads touch it, one job at a time.
+    """
+
+    def __init__(self) -> None:
+        self._key: tuple[str, float, str] | None = None
+        self._model: Any = None
+
+    def get(self, card: Path, device: str) -> Any:
+        from musevae.train.checkpoint import load_model
+        from musevae.train.device import resolve_device
+
+        key = (str(card), os.path.getmtime(card), device)
+        if key != self._key:
+            self._model, self._key = None, None
+            self._model = load_model(card, resolve_device(device))[0]
+            self._key = key
+        return self._model
+
+
+def generate(request: GenerateRequest, cache: ModelCache) -> Iterator[Any]:
+    """``Sampling``, then each GeneratedStep as it is sampled."""
+    from musevae.data.midi_io import read_midi
+    from musevae.generate import Controls, sample
+    from musevae.generate.sampler import resolve_seed
+
+    controls = Controls(**request.controls)
+    prime = read_midi(request.prime, step_beats=request.step_beats).roll if request.prime else None
+    model = cache.get(request.card, request.device)
+    seed = resolve_seed(request.seed)
+    yield Sampling(request, seed, prime)
+    yield from sample(model, request.steps, request.n, controls=controls, seed=seed, prime=prime)
