@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QFormLayout,
-    QHBoxLayout,
+    QGridLayout,
     QLabel,
     QPushButton,
     QSplitter,
@@ -50,7 +50,7 @@ class LibraryPanel(QWidget):
         self.tree = QTreeWidget()
         self.tree.setHeaderLabels(list(COLUMNS))
         self.tree.setRootIsDecorated(True)
-        self.tree.setColumnWidth(0, 220)
+        self.tree.setColumnWidth(0, 160)
         self.empty = QLabel(EMPTY_TEXT)
         self.empty.setWordWrap(True)
         self.details = QFormLayout()
@@ -73,15 +73,15 @@ class LibraryPanel(QWidget):
         column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(self.empty)
         column.addWidget(self.tree, 1)
-        row = QHBoxLayout()
-        for button in self.buttons.values():
-            row.addWidget(button)
-        column.addLayout(row)
-        right = QWidget()
-        right.setLayout(self.details)
-        splitter = QSplitter()
+        buttons = QGridLayout()
+        for i, button in enumerate(self.buttons.values()):
+            buttons.addWidget(button, i // 2, i % 2)
+        column.addLayout(buttons)
+        details = QWidget()
+        details.setLayout(self.details)
+        splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(left)
-        splitter.addWidget(right)
+        splitter.addWidget(details)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
         QVBoxLayout(self).addWidget(splitter)

@@ -1,0 +1,204 @@
+"""Each view on its own: keyboard, piano roll, uncertainty lane, roll panel, library,
+train and generate panels, transport. Driven by real state objects fed by hand."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QColor
+from PySide6.QtTest import QTest
+
+from musevae.generate.sampler import GeneratedStep
+from musevae.gui.generation_state import GenerationState
+from musevae.gui.playback_state import PlaybackState
+from musevae.gui.qt_keyboard import KeyboardWidget, key_at, note_name, row_top
+from musevae.gui.qt_lanes import UncertaintyLane
+from musevae.gui.qt_pianoroll import PianoRollWidget
+from musevae.gui.qt_roll_panel import RollPanel
+from musevae.gui.timeline import TimeAxis
+
+MIDDLE_C = 39  # roll key of MIDI 60
+
+
+def fed_generation(steps: int, n: int = 2) -> GenerationState:
+    """Candidate c holds middle C + c on every even step, probability 0.9."""
+    generation = GenerationState()
+    generation.begin(n, seed=11, step_beats=0.5, prime=None)
+    for t in range(steps):
+        notes = np.zeros((n, 88), bool)
+        if t % 2 == 0:
+            notes[np.arange(n), MIDDLE_C + np.arange(n)] = True
+        generation.add(GeneratedStep(t, notes, np.full((n, 88), 0.9, np.float32),
+                                     np.full(n, 1.0 + t, np.float32), None, 0.5))  # fmt: skip
+    return generation
+
+
+def test_keyboard_names_and_rows(qtbot):
+    assert note_name(MIDDLE_C) == "C4" and note_name(0) == "A0" and note_name(87) == "C8"
+    assert key_at(row_top(MIDDLE_C, 880) + 1, 880) == MIDDLE_C
+    keyboard = KeyboardWidget()
+    qtbot.addWidget(keyboard)
+    keyboard.resize(48, 880)
+    image = keyboard.grab().toImage()
+    c_sharp = row_top(MIDDLE_C + 1, 880) + 5  # a black key: dark at the left edge
+    assert QColor(image.pixel(5, int(c_sharp))).lightness() < 80
+    assert QColor(image.pixel(5, int(row_top(MIDDLE_C, 880) + 5))).lightness() > 200
+
+
+def test_piano_roll_draws_notes_where_they_are_and_seeks_on_click(qtbot):
+    generation, axis, playback = fed_generation(40), TimeAxis(10.0), PlaybackState()
+    roll = PianoRollWidget(generation, axis, playback)
+    qtbot.addWidget(roll)
+    roll.resize(400, 880)
+    image = roll.grab().toImage()
+    y = int(row_top(MIDDLE_C, 880) + 5)
+    # step 2 is a note (x 20..30), step 3 is not (x 30..40)
+    assert QColor(image.pixel(25, y)).hsvSaturationF() > 0.4
+    assert QColor(image.pixel(35, y)).hsvSaturationF() < 0.1
+    with qtbot.waitSignal(roll.seekRequested) as seek:
+        QTest.mouseClick(roll, Qt.MouseButton.LeftButton, pos=QPoint(125, 100))
+    assert seek.args == [12.0]
+
+
+def test_piano_roll_paints_only_the_visible_range_of_a_long_piece(qtbot):
+    generation = fed_generation(12_000, n=1)
+    axis, playback = TimeAxis(0.05), PlaybackState()
+    roll = PianoRollWidget(generation, axis, playback)
+    qtbot.addWidget(roll)
+    roll.resize(600, 500)
+    assert axis.visible(600) == (0, 12_000)
+    image = roll.grab().toImage()  # 20 steps a pixel: notes merge into one bar
+    assert QColor(image.pixel(300, int(row_top(MIDDLE_C, 500) + 2))).hsvSaturationF() > 0.4
+
+
+def test_the_lane_reads_out_the_step_under_the_mouse(qtbot):
+    generation, axis, playback = fed_generation(20), TimeAxis(10.0), PlaybackState()
+    lane = UncertaintyLane(generation, axis, playback)
+    qtbot.addWidget(lane)
+    lane.resize(300, 90)
+    lane.show()
+    with qtbot.waitSignal(lane.hovered) as hovered:
+        QTest.mouseMove(lane, QPoint(75, 40))
+    assert hovered.args == ["step 7 · entropy 8 nats · disagreement 0.5 var"]
+    assert lane.hover_step == 7
+
+
+def test_roll_panel_switches_candidates_and_fits(qtbot):
+    generation, axis, playback = GenerationState(), TimeAxis(8.0), PlaybackState()
+    panel = RollPanel(generation, axis, playback)
+    qtbot.addWidget(panel)
+    panel.resize(900, 700)
+    panel.show()
+    fed = fed_generation(30, n=3)
+    generation.begin(3, 5, 0.5, None)
+    for t in range(30):
+        generation.add(GeneratedStep(t, fed.buffer.notes[:, t], fed.buffer.probs[:, t],
+                                     fed.buffer.lanes["entropy"][:, t], None, 0.5))  # fmt: skip
+    assert panel.candidates.count() == 3 and "30 steps" in panel.info.text()
+    panel.candidates.setCurrentIndex(2)
+    assert generation.candidate == 2 and generation.notes()[0, MIDDLE_C + 2]
+    panel._fit()
+    assert axis.visible(panel.roll.width())[1] >= 30 and panel.scroll.maximum() <= 1
+
+
+def test_library_panel_lists_models_and_problems(window, dialogs, tiny_model, qtbot):
+    import shutil
+
+    from musevae.paths import user_models_dir
+
+    run = user_models_dir() / "my-run"
+    run.mkdir(parents=True)
+    for part in ("model.json", "model.safetensors"):
+        shutil.copy(tiny_model.parent / part, run / part)
+    broken = user_models_dir() / "broken-run"
+    broken.mkdir()
+    (broken / "model.json").write_text("{not json")
+    with qtbot.waitSignal(window.library.changed, timeout=60_000):
+        window.library_panel.buttons["Refresh"].click()
+    panel = window.library_panel
+    groups = {panel.tree.topLevelItem(i).text(0): panel.tree.topLevelItem(i)
+              for i in range(panel.tree.topLevelItemCount())}  # fmt: skip
+    assert set(groups) == {"Yours", "Cannot be used"}
+    assert groups["Yours"].child(0).text(0) == "my-run" and groups["Yours"].child(0).text(1) == "RNN"
+    assert "not JSON" in groups["Cannot be used"].child(0).text(1)
+    panel.tree.setCurrentItem(groups["Yours"].child(0))
+    assert window.library.current.name == "my-run" and panel.buttons["Delete…"].isEnabled()
+
+    dialogs.script("text", "renamed-run")
+    with qtbot.waitSignal(window.library.currentChanged, timeout=60_000,
+                          check_params_cb=lambda e: e is not None and e.name == "renamed-run"):
+        panel.buttons["Rename…"].click()
+    dialogs.script("confirm", True)
+    with qtbot.waitSignal(window.library.changed, timeout=60_000):
+        panel.buttons["Delete…"].click()
+    assert not (user_models_dir() / "renamed-run").exists() and window.library.current is None
+
+
+def test_train_panel_builds_the_request_from_its_widgets(window):
+    panel = window.train_panel
+    assert set(panel.catalogue.sizes) >= {"rnn", "srnn"}
+    panel.kind.setCurrentText("rnn")
+    assert list(panel.sizes) == ["hidden"]
+    panel.sizes["hidden"].setValue(12)
+    panel.epochs.setValue(3)
+    panel.data.combo.setCurrentIndex(panel.data.combo.findData("jsb"))
+    request = panel.request()
+    assert (request.dataset, request.kind, request.sizes) == ("jsb", "rnn", {"hidden": 12})
+    assert request.config["epochs"] == 3 and request.device == panel.device.currentText()
+
+
+def test_a_missing_benchmark_is_offered_for_download(window, dialogs, qtbot, tmp_path):
+    window.settings.set("folders/data", str(tmp_path / "empty-data"))
+    panel = window.train_panel
+    panel.data.refresh()
+    panel.data.combo.setCurrentIndex(panel.data.combo.findData("jsb"))
+    assert "not downloaded" in panel.data.combo.currentText() and panel.data.fetch_button.isEnabled()
+    dialogs.script("confirm", False)
+    panel.buttons["Start"].click()
+    assert dialogs.asked[-1] == ("confirm", "Dataset missing") and not window.training.busy
+
+
+def test_generate_panel_turns_widgets_into_controls(window):
+    panel = window.generate_panel
+    panel.temperature.setValue(0.8)
+    panel.polyphony.setValue(4)
+    panel.lowest.setValue(70)
+    panel.highest.setValue(40)  # given the wrong way round: the range is still 40..70
+    panel.key.setCurrentText("G")
+    assert panel.controls() == {"temperature": 0.8, "max_polyphony": 4, "lowest_note": 40,
+                                "highest_note": 70, "min_note_steps": 1, "key": 7}  # fmt: skip
+    from musevae.generate import Controls
+
+    Controls(**panel.controls())  # the core accepts them
+    assert not panel.buttons["Generate"].isEnabled()  # no model chosen yet
+
+
+def test_transport_follows_and_sets_the_playback_state(window):
+    bar = window.transport
+    bar.tempo.setValue(90.0)
+    assert window.playback.tempo == 90.0 and window.settings.get("playback/tempo") == 90.0
+    window.playback.set_loop(True)
+    assert bar.loop_action.isChecked()
+    window.playback.set_port("jack:gone:in")
+    assert bar.port.currentText() == "jack:gone:in (not found)"
+    bar.port.setCurrentIndex(bar.port.findData(""))
+    assert window.playback.port == "" and window.settings.get("playback/port") == ""
+
+
+def test_window_state_persists_and_shortcuts_exist(window, settings, dialogs, qtbot):
+    keys = {a.shortcut().toString() for a in window.actions()}
+    assert {"Space", "Ctrl+G", "Ctrl+E"} <= keys
+    window.resize(700, 500)  # smaller than the default 1280 x 800
+    size = window.size()
+    window.close()
+    from musevae.gui.app import create_window
+
+    again = create_window(settings=settings, dialogs=dialogs, popups=False)
+    qtbot.addWidget(again)
+    assert again.size() == size and (size.width(), size.height()) == (700, 500)
+
+
+def test_generate_without_a_model_says_what_to_do(window):
+    window.generate_panel.generate()
+    assert window.notifier.messages[-1].text == "Choose a model in the Library first."
+    assert not window.generating.busy
