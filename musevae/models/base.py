@@ -20,8 +20,9 @@ from musevae.models.layers import Gaussian, gaussian_kl
 
 State = tuple[Tensor, ...]  # a model's recurrent state; plain tensors, constant size
 
-# Importance sampling replicates a batch K times; keep chunk * B * T under this many frames.
-IS_FRAME_BUDGET = 200_000
+# Importance sampling replicates a batch K times; keep chunk * B * T under this many frames
+# (about 130 MB for the widest (rows, T, 1000) activation of SRNN at its default sizes).
+IS_FRAME_BUDGET = 32_768
 
 
 class ElboTerms(NamedTuple):
@@ -75,11 +76,14 @@ class SequenceModel(nn.Module, ABC):
         """Per-sequence total log p(x) over the real steps, in nats.  (B,)"""
 
     @abstractmethod
-    def prime(self, x: Tensor | None, batch_size: int) -> State:
+    def prime(
+        self, x: Tensor | None, batch_size: int, generator: torch.Generator | None = None
+    ) -> State:
         """State after reading the prime ``x (B, P, 88)``; ``None`` or P = 0: the start.
 
-        Pass the prime's last frame (or zeros after an empty prime) as ``x_prev`` to the
-        first :meth:`step`.
+        Latent models draw the prime's latents from q(z | x) with ``generator`` (the global
+        RNG if None). Pass the prime's last frame (or zeros after an empty prime) as
+        ``x_prev`` to the first :meth:`step`.
         """
 
     @abstractmethod

@@ -118,9 +118,12 @@ class Gaussian(NamedTuple):
     mean: Tensor
     std: Tensor
 
-    def sample(self) -> Tensor:
+    def sample(self, generator: torch.Generator | None = None) -> Tensor:
         """One reparameterised draw (differentiable in mean and std)."""
-        return torch.addcmul(self.mean, self.std, torch.randn_like(self.std))
+        eps = torch.randn(
+            self.std.shape, generator=generator, dtype=self.std.dtype, device=self.std.device
+        )
+        return torch.addcmul(self.mean, self.std, eps)
 
     def log_prob(self, z: Tensor) -> Tensor:
         """log N(z; mean, std^2) summed over the last axis, in nats.  (...)"""

@@ -61,7 +61,9 @@ class RNN(SequenceModel):
         return self._log_px(x, mask).sum(1)
 
     @torch.no_grad()
-    def prime(self, x: Tensor | None, batch_size: int) -> State:
+    def prime(
+        self, x: Tensor | None, batch_size: int, generator: torch.Generator | None = None
+    ) -> State:
         """Hidden state after reading the prime: (h,) for a GRU, (h, c) for an LSTM."""
         zeros = self._empty(batch_size).new_zeros(1, batch_size, self.config.hidden)
         start: State = (zeros,) if self.config.cell == "gru" else (zeros, zeros.clone())

@@ -87,7 +87,9 @@ class SRNN(LatentSequenceModel):
             return d, reverse_padded(a_rev, mask)
         return d, self.a_net(d, e_x)
 
-    def _z_chain(self, d: Tensor, a: Tensor) -> _Chain:
+    def _z_chain(
+        self, d: Tensor, a: Tensor, generator: torch.Generator | None = None
+    ) -> _Chain:
         """Sample z_t ~ q(z_t | z_{t-1}, a_t) for t = 1..T with z_0 = 0 (reparameterised).
 
         Only the recurrence runs step by step (see ``zchain``); the d- and a-dependent
@@ -98,7 +100,9 @@ class SRNN(LatentSequenceModel):
             [self.prior_net.project(0, d).transpose(0, 1),
              self.post_net.project(0, a).transpose(0, 1)], dim=-1
         )
-        eps = torch.randn(d.shape[1], d.shape[0], c.z_dim, dtype=d.dtype, device=d.device)
+        eps = torch.randn(  # (T, B, Z)
+            d.shape[1], d.shape[0], c.z_dim, generator=generator, dtype=d.dtype, device=d.device
+        )
         weights = ChainWeights(
             w_z=torch.cat([self.prior_net.inputs[1].weight, self.post_net.inputs[1].weight]),
             prior_w=self.prior_head.linear.weight,
@@ -120,7 +124,9 @@ class SRNN(LatentSequenceModel):
         return LatentPass(bernoulli_log_prob(logits, x), chain.prior, chain.posterior, chain.z)
 
     @torch.no_grad()
-    def prime(self, x: Tensor | None, batch_size: int) -> State:
+    def prime(
+        self, x: Tensor | None, batch_size: int, generator: torch.Generator | None = None
+    ) -> State:
         """(d_P, z_P): the GRU state and a posterior sample of the last latent of the prime."""
         if x is None or x.shape[1] == 0:
             empty = self._empty(batch_size)
@@ -129,7 +135,7 @@ class SRNN(LatentSequenceModel):
             )
         mask = x.new_ones(x.shape[:2])
         d, a = self._deterministic(x, mask)
-        return d[:, -1], self._z_chain(d, a).z[:, -1]
+        return d[:, -1], self._z_chain(d, a, generator).z[:, -1]
 
     @torch.no_grad()
     def step(

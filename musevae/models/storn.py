@@ -43,11 +43,13 @@ class STORN(LatentSequenceModel):
         self.generator = nn.GRU(c.z_dim + KEY_COUNT, c.hidden, batch_first=True)
         self.emission = nn.Linear(c.hidden, KEY_COUNT)  # p(x_t | h_t)
 
-    def _posterior_and_states(self, x: Tensor) -> tuple[Gaussian, Tensor, Tensor]:
+    def _posterior_and_states(
+        self, x: Tensor, generator: torch.Generator | None = None
+    ) -> tuple[Gaussian, Tensor, Tensor]:
         """q(z_t | x_{1:t}), a sample z (B, T, Z) and the generative states h (B, T, H)."""
         g, _ = self.recognition(x)  # (B, T, H)
         posterior = self.post_head(g)
-        z = posterior.sample()
+        z = posterior.sample(generator)
         h, _ = self.generator(torch.cat([z, shift_right(x)], dim=-1))
         return posterior, z, h
 
@@ -58,11 +60,13 @@ class STORN(LatentSequenceModel):
         return LatentPass(log_px, prior, posterior, z)
 
     @torch.no_grad()
-    def prime(self, x: Tensor | None, batch_size: int) -> State:
+    def prime(
+        self, x: Tensor | None, batch_size: int, generator: torch.Generator | None = None
+    ) -> State:
         """(h_P,): the generative state after the prime, its latents drawn from q."""
         if x is None or x.shape[1] == 0:
             return (self._empty(batch_size).new_zeros(batch_size, self.config.hidden),)
-        _, _, h = self._posterior_and_states(x)
+        _, _, h = self._posterior_and_states(x, generator)
         return (h[:, -1],)
 
     @torch.no_grad()

@@ -79,7 +79,7 @@ class VRNN(LatentSequenceModel):
         """h_t = GRU(h_{t-1}, [phi_x(x_t), phi_z(z_t)]) for one step.  (B, H)"""
         return self.cell(torch.cat([self.phi_x(x_t), self.phi_z(z_t)], dim=-1), h_prev)
 
-    def _rollout(self, x: Tensor) -> _Rollout:
+    def _rollout(self, x: Tensor, generator: torch.Generator | None = None) -> _Rollout:
         """Run the recurrence over x with z_t ~ q(z_t | x_t, h_{t-1}) (reparameterised)."""
         c, batch = self.config, x.shape[0]
         w_h = torch.cat([self.enc_net.inputs[1].weight, self.cell.weight_hh]).t()
@@ -88,7 +88,9 @@ class VRNN(LatentSequenceModel):
         phi_x = self.phi_x(x).transpose(0, 1)  # (T, B, Hd)
         enc_x = self.enc_net.project(0, phi_x)  # (T, B, Hd)
         gate_x = F.linear(phi_x, self.cell.weight_ih[:, : c.hidden], self.cell.bias_ih)
-        eps = torch.randn(x.shape[1], batch, c.z_dim, dtype=x.dtype, device=x.device)
+        eps = torch.randn(  # (T, B, Z)
+            x.shape[1], batch, c.z_dim, generator=generator, dtype=x.dtype, device=x.device
+        )
         zeros = x.new_zeros(batch, c.z_dim)
         h = self._update(x.new_zeros(batch, c.h_dim), x.new_zeros(batch, KEY_COUNT), zeros)
         hs, means, stds, zs, phi_zs = [], [], [], [], []
@@ -115,7 +117,9 @@ class VRNN(LatentSequenceModel):
         return LatentPass(bernoulli_log_prob(logits, x), prior, r.posterior, r.z)
 
     @torch.no_grad()
-    def prime(self, x: Tensor | None, batch_size: int) -> State:
+    def prime(
+        self, x: Tensor | None, batch_size: int, generator: torch.Generator | None = None
+    ) -> State:
         """(h_{P-1}, z_P): the inputs of the next update, latents drawn from q."""
         if x is None or x.shape[1] == 0:
             empty = self._empty(batch_size)
@@ -123,7 +127,7 @@ class VRNN(LatentSequenceModel):
                 empty.new_zeros(batch_size, self.config.h_dim),
                 empty.new_zeros(batch_size, self.config.z_dim),
             )
-        r = self._rollout(x)
+        r = self._rollout(x, generator)
         return r.h_prev[:, -1], r.z[:, -1]
 
     @torch.no_grad()
