@@ -42,6 +42,7 @@ class LookAhead(Generic[T]):
         self._source = source
         self._queue: queue.Queue[T | _End | _Failed] = queue.Queue(maxsize=size)
         self._stopping = threading.Event()
+        self._done = threading.Event()  # the filler has closed the source and finished
         self._thread = threading.Thread(target=self._fill, name="musevae-lookahead", daemon=True)
         self._thread.start()
 
@@ -61,22 +62,20 @@ class LookAhead(Generic[T]):
         """Items waiting in the buffer now."""
         return self._queue.qsize()
 
-    def close(self, timeout: float = 5.0) -> None:
-        """Stop the filler thread; it closes the source generator before it exits."""
+    def close(self, timeout: float = 5.0) -> bool:
+        """Stop the filler thread, which closes the source generator before it exits;
+        True once it has (False if the source is stuck in a step for ``timeout`` s)."""
         self._stopping.set()
-        while self._thread.is_alive():
-            try:
+        try:
+            while True:
                 self._queue.get_nowait()  # make room so a blocked put notices the stop
-            except queue.Empty:
-                pass
-            self._thread.join(POLL_SECONDS)
-            timeout -= POLL_SECONDS
-            if timeout <= 0:
-                break
+        except queue.Empty:
+            pass
+        return self._done.wait(timeout)
 
     @property
     def closed(self) -> bool:
-        return self._stopping.is_set() and not self._thread.is_alive()
+        return self._done.is_set()
 
     def _fill(self) -> None:
         iterator = iter(self._source)
@@ -89,8 +88,11 @@ class LookAhead(Generic[T]):
             self._put(_Failed(error))
         finally:
             close = getattr(iterator, "close", None)
-            if close is not None:
-                close()
+            try:
+                if close is not None:
+                    close()
+            finally:
+                self._done.set()
 
     def _put(self, item: T | _End | _Failed) -> bool:
         while not self._stopping.is_set():

@@ -43,6 +43,9 @@ class MidiOutput(abc.ABC):
     def check(self) -> None:
         """Raise :class:`MidiPortError` if the destination is gone; by default it never is."""
 
+    def drain(self) -> None:
+        """Wait until what was sent has left this process (before closing or exiting)."""
+
     def close(self) -> None:
         """Release the port; by default there is nothing to release."""
 
@@ -57,7 +60,8 @@ class MidiOutput(abc.ABC):
 
     def control(self, channel: int, number: int, value: int) -> None:
         _check_channel(channel)
-        self.send((CONTROL_CHANGE | channel, _data_byte(number, "controller"), _data_byte(value, "value")))
+        number, value = _data_byte(number, "controller"), _data_byte(value, "value")
+        self.send((CONTROL_CHANGE | channel, number, value))
 
     def program(self, channel: int, program: int) -> None:
         _check_channel(channel)

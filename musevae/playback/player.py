@@ -77,7 +77,8 @@ class Player:
         self.on_step: Callable[[int], None] = _nothing
         self.on_finish: Callable[[], None] = _nothing
         self.on_error: Callable[[BaseException], None] = _nothing
-        self.channel, self.program, self.velocity, self.lookahead = channel, program, velocity, lookahead
+        self.channel, self.program, self.velocity = channel, program, velocity
+        self.lookahead = lookahead
         self.stop_reason: StopReason | None = None
         self.error: BaseException | None = None
         self.late_steps = 0  # times playback fell a whole step behind and re-anchored
@@ -86,6 +87,8 @@ class Player:
         self._finalizer = weakref.finalize(self, self._voices.close)  # also runs at exit
         self._transport = Transport()
         self._thread: threading.Thread | None = None
+        self._ended = threading.Event()  # set when a play's thread has finished everything
+        self._ended.set()
         self._position = 0
         self._length: int | None = None  # steps in the roll; None for a stream
         self._set_timing(bpm, step_beats)
@@ -157,7 +160,8 @@ class Player:
         elif loop or start:
             raise ValueError("a stream plays once from its start; loop and start need a roll")
         self._set_timing(
-            self._bpm if bpm is None else bpm, self._step_beats if step_beats is None else step_beats
+            self._bpm if bpm is None else bpm,
+            self._step_beats if step_beats is None else step_beats,
         )
         frames: Frames
         if isinstance(music, PianoRoll):
@@ -167,8 +171,12 @@ class Player:
         self.stop_reason, self.error = None, None
         self._position, self.late_steps = start, 0
         self._transport.start()
+        self._ended = threading.Event()
         self._thread = threading.Thread(
-            target=self._run, args=(frames, loop, start), name="musevae-player", daemon=True
+            target=self._run,
+            args=(frames, loop, start, self._ended),
+            name="musevae-player",
+            daemon=True,
         )
         self._thread.start()
 
@@ -191,19 +199,20 @@ class Player:
     def stop(self) -> None:
         """Stop and silence; returns once every note is off (safe to call from hooks)."""
         self._transport.request(stop=True)
-        thread = self._thread
-        if thread is None or thread is threading.current_thread():
+        if self._thread is threading.current_thread():
             return
-        thread.join(STOP_JOIN_SECONDS)
-        if thread.is_alive():  # stuck in a hook or a backend: silence from here
+        if not self._ended.wait(STOP_JOIN_SECONDS):  # stuck in a hook: silence from here
             self._voices.release()
 
     def wait(self, timeout: float | None = None) -> bool:
-        """Block until playback ends; True if it has."""
-        thread = self._thread
-        if thread is not None and thread is not threading.current_thread():
-            thread.join(timeout)
-        return self._transport.state == "stopped"
+        """Block until playback has ended and its hooks have run; True if it has.
+
+        An event rather than ``Thread.join``: a join interrupted by Ctrl-C can leave
+        CPython believing the thread ended when it did not (seen on 3.11).
+        """
+        if self._thread is threading.current_thread():
+            return False
+        return self._ended.wait(timeout)
 
     def close(self) -> None:
         """Stop, silence, and refuse to play again (the output stays open: its owner
@@ -218,7 +227,7 @@ class Player:
         self.close()
 
     # --- the scheduler thread ---------------------------------------------------------
-    def _run(self, frames: Frames, loop: bool, start: int) -> None:
+    def _run(self, frames: Frames, loop: bool, start: int, ended: threading.Event) -> None:
         reason, error = StopReason.FINISHED, None
         try:
             if self.program is not None:
@@ -239,7 +248,10 @@ class Player:
                 if error is not None:
                     self.on_error(error)
             finally:
-                self.on_finish()
+                try:
+                    self.on_finish()
+                finally:
+                    ended.set()
 
     def _schedule(self, frames: Frames, loop: bool, index: int) -> StopReason:
         clock = time.perf_counter

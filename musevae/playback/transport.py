@@ -40,7 +40,9 @@ class Transport:
             self.state = "stopped"
             self._cond.notify_all()
 
-    def request(self, *, stop: bool = False, pause: bool | None = None, seek: int | None = None) -> None:
+    def request(
+        self, *, stop: bool = False, pause: bool | None = None, seek: int | None = None
+    ) -> None:
         with self._cond:
             self._stop = self._stop or stop
             self._pause = self._pause if pause is None else pause

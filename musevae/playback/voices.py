@@ -78,17 +78,24 @@ class Voices:
             return self._release_locked()
 
     def close(self) -> BaseException | None:
-        """Release everything and refuse new notes from now on."""
+        """Release everything and refuse new notes from now on; wait for the release to
+        leave the process, since this may be the last thing before interpreter exit."""
         with self._lock:
             self._closed = True
-            return self._release_locked()
+            error = self._release_locked()
+        self.output.drain()
+        return error
 
     def _release_locked(self) -> BaseException | None:
         if not self._dirty:
             return None
         self._dirty = False
         first: BaseException | None = None
-        sends = [(self.output.note_off, (ch, note)) for ch, notes in self._sounding.items() for note in sorted(notes)]
+        sends = [
+            (self.output.note_off, (ch, note))
+            for ch, notes in self._sounding.items()
+            for note in sorted(notes)
+        ]
         sends += [(self.output.control, (ch, ALL_NOTES_OFF, 0)) for ch in sorted(self._channels)]
         self._sounding.clear()
         for send, arguments in sends:

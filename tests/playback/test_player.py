@@ -66,7 +66,9 @@ def test_stop_from_another_thread_silences_at_once() -> None:
     assert reached.wait(10)
     player.stop()
     assert player.state == "stopped" and player.stop_reason is StopReason.STOPPED
-    assert out.messages() == [PROGRAM, (ON, 60, 80), (ON, 67, 80), (OFF, 60, 0), (OFF, 67, 0), ALL_OFF]
+    assert out.messages() == [
+        PROGRAM, (ON, 60, 80), (ON, 67, 80), (OFF, 60, 0), (OFF, 67, 0), ALL_OFF
+    ]  # fmt: skip
     assert player.sounding() == {}
 
 
@@ -208,7 +210,9 @@ def test_a_stream_plays_in_order_and_is_closed_at_its_end() -> None:
     out = RecordingOutput()
     player = Player(out, bpm=3000.0)
     assert played(player, stream()) == [0, 1, 2, 3]
-    assert out.messages() == [PROGRAM, (ON, 60, 80), (OFF, 60, 0), (ON, 62, 80), (OFF, 62, 0), ALL_OFF]
+    assert out.messages() == [
+        PROGRAM, (ON, 60, 80), (OFF, 60, 0), (ON, 62, 80), (OFF, 62, 0), ALL_OFF
+    ]  # fmt: skip
     assert closed.is_set()
 
 

@@ -1,0 +1,139 @@
+"""``musevae ports`` and ``musevae play`` end to end, through real JACK MIDI."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import rtmidi
+
+from musevae.cli import main
+from musevae.data.pianoroll import PianoRoll
+from musevae.playback.wav import read_wav
+from tests.playback.jack import note_ons, silence_reached, stuck_notes, unique
+from tests.support import REPO_ROOT
+
+PIECE = PianoRoll.from_notes(
+    [[60, 64], [60, 64], [62], [], [65, 69], [65]], step_beats=0.25, tempo=1200.0
+)
+
+
+def test_ports_lists_jack_outputs_and_inputs(recorder, capsys) -> None:
+    assert main(["ports", "--api", "jack"]) == 0
+    shown = capsys.readouterr().out
+    assert shown.startswith("MIDI outputs:\n")
+    assert f"  jack      " in shown and f"  {recorder.port}\n" in shown
+
+
+def test_play_sends_a_file_to_the_chosen_port(recorder, midi_file, capsys) -> None:
+    path = midi_file(PIECE)
+    where = ["--api", "jack", "--port", recorder.port]
+    assert main(["play", str(path), *where, "--channel", "3", "--program", "19"]) == 0
+    assert f'playing on jack: "{recorder.port}"' in capsys.readouterr().out
+    assert recorder.wait_for(silence_reached, 5), stuck_notes(recorder.received())
+    messages = [m for _, m in recorder.received()]
+    assert messages[0] == (0xC2, 19)  # program change on channel 3 (status nibble 2)
+    assert [m[1] for m in messages if m[0] == 0x92] == [60, 64, 62, 65, 69]
+
+
+def test_ctrl_c_silences_every_note_before_exiting(recorder, midi_file) -> None:
+    path = midi_file(PianoRoll.from_notes([[48, 52, 55]] * 2000, 0.25, 600.0))  # 50 s
+    process = subprocess.Popen(
+        [sys.executable, "-m", "musevae", "play", str(path), "--api", "jack", "--port",
+         recorder.port],
+        cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    try:
+        assert recorder.wait_for(lambda got: len(note_ons(got)) == 3, 30)
+        process.send_signal(signal.SIGINT)
+        output, _ = process.communicate(timeout=30)
+    finally:
+        process.kill()
+    assert process.returncode == 130, output
+    assert "every note is off" in output
+    assert recorder.wait_for(silence_reached, 5), stuck_notes(recorder.received())
+
+
+def test_with_no_midi_output_the_file_is_rendered_to_wav(
+    tmp_path, midi_file, monkeypatch, capsys
+) -> None:
+    monkeypatch.setenv("RTMIDI_API", "jack")
+    monkeypatch.setenv("JACK_DEFAULT_SERVER", unique("no-such-server"))  # no MIDI at all
+    monkeypatch.setenv("JACK_NO_START_SERVER", "1")
+    monkeypatch.setenv("PATH", str(tmp_path))  # and no audio player to hand it to
+    path = midi_file(PIECE)
+    wav = tmp_path / "out.wav"
+    assert main(["play", str(path), "--wav", str(wav), "--bpm", "120"]) == 0
+    shown = capsys.readouterr().out
+    assert "no MIDI output found" in shown and f"wrote {wav}" in shown
+    assert f"could not play it: no audio player found" in shown
+    samples, rate = read_wav(wav)
+    # 6 sixteenths at 120 BPM plus the 0.1 s release
+    assert len(samples) / rate == pytest.approx(6 * 0.125 + 0.1, abs=0.01)
+    assert np.abs(samples).max() > 0.5
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [(["--channel", "17"], "--channel takes 1..16"),
+     (["--loop", "--endless"], "play a model, not a file"),
+     (["--port", "nowhere", "--api", "jack"], "no MIDI output called 'nowhere'")],
+)  # fmt: skip
+def test_bad_arguments_get_a_clear_message(arguments, message, recorder, midi_file, capsys) -> None:
+    assert main(["play", str(midi_file(PIECE)), *arguments]) == 2
+    assert message in capsys.readouterr().err
+
+
+@pytest.fixture()
+def tiny_model(tmp_path: Path, sparse_model) -> Path:
+    from musevae.train.checkpoint import save_model
+
+    card = {"dataset": {"name": "toy", "step_beats": 0.25}}
+    return save_model(tmp_path / "tiny" / "model.json", sparse_model, card)
+
+
+def test_play_a_model_for_a_number_of_steps(recorder, tiny_model, capsys) -> None:
+    arguments = ["play", str(tiny_model), "--api", "jack", "--port", recorder.port]
+    options = ["--steps", "24", "--bpm", "2400", "--seed", "3", "--device", "cpu"]
+    assert main([*arguments, *options]) == 0
+    assert "seed 3" in capsys.readouterr().out
+    assert recorder.wait_for(silence_reached, 5), stuck_notes(recorder.received())
+    assert len(note_ons(recorder.received())) > 0
+
+
+@pytest.mark.slow
+def test_endless_play_primed_from_a_keyboard_until_ctrl_c(recorder, tiny_model) -> None:
+    client = unique("keyboard")
+    keyboard = rtmidi.MidiOut(rtmidi.API_UNIX_JACK, name=client)
+    keyboard.open_virtual_port("out")
+    command = [sys.executable, "-u", "-m", "musevae", "play", str(tiny_model), "--endless",
+               "--api", "jack", "--port", recorder.port, "--prime-from-port", client,
+               "--prime-steps", "4", "--bpm", "600", "--device", "cpu"]  # fmt: skip
+    process = subprocess.Popen(
+        command, cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env={**os.environ, "OMP_NUM_THREADS": "1"},
+    )  # fmt: skip
+    try:
+        lines = [process.stdout.readline()]
+        while "recording" not in lines[-1]:
+            lines.append(process.stdout.readline())
+            assert lines[-1], "".join(lines)
+        keyboard.send_message([0x90, 60, 90])  # a 4-step phrase at 600 BPM lasts 0.4 s
+        time.sleep(0.2)
+        keyboard.send_message([0x80, 60, 0])
+        assert recorder.wait_for(lambda got: len(note_ons(got)) >= 10, 60)
+        process.send_signal(signal.SIGINT)
+        output, _ = process.communicate(timeout=30)
+    finally:
+        process.kill()
+        keyboard.delete()
+    output = "".join(lines) + output
+    assert process.returncode == 130, output
+    assert "recorded 1 notes" in output
+    assert recorder.wait_for(silence_reached, 5), stuck_notes(recorder.received())
