@@ -12,11 +12,16 @@ from collections.abc import Callable, Iterable
 
 import numpy as np
 
-from musevae.data.pianoroll import KEY_COUNT, PianoRoll
+from musevae.data.pianoroll import KEY_COUNT, LOWEST_NOTE, PianoRoll
 from musevae.playback.endless import LookAhead
 
 POLL_SECONDS = 0.02
 INTERRUPTED = np.zeros(0, dtype=np.bool_)  # get() gave up because a command is pending
+
+
+def midi_notes(frame: np.ndarray) -> list[int]:
+    """MIDI note numbers sounding in one ``(88,)`` frame."""
+    return (np.flatnonzero(frame) + LOWEST_NOTE).tolist()
 
 
 class Frames:

@@ -23,8 +23,8 @@ from collections.abc import Callable, Iterable
 
 import numpy as np
 
-from musevae.data.pianoroll import LOWEST_NOTE, PianoRoll
-from musevae.playback.frames import INTERRUPTED, Frames, RollFrames, StreamFrames
+from musevae.data.pianoroll import PianoRoll
+from musevae.playback.frames import INTERRUPTED, Frames, RollFrames, StreamFrames, midi_notes
 from musevae.playback.output import MidiOutput
 from musevae.playback.transport import Command, Transport
 from musevae.playback.voices import Voices, VoicesClosed
@@ -42,11 +42,6 @@ class StopReason(enum.Enum):
 
 def _nothing(*_: object) -> None:
     pass
-
-
-def _midi_notes(frame: np.ndarray) -> list[int]:
-    """MIDI note numbers sounding in one ``(88,)`` frame."""
-    return (np.flatnonzero(frame) + LOWEST_NOTE).tolist()
 
 
 class Player:
@@ -77,7 +72,7 @@ class Player:
         self.on_step: Callable[[int], None] = _nothing
         self.on_finish: Callable[[], None] = _nothing
         self.on_error: Callable[[BaseException], None] = _nothing
-        self.channel, self.program, self.velocity = channel, program, velocity
+        self._channel, self.program, self.velocity = channel, program, velocity
         self.lookahead = lookahead
         self.stop_reason: StopReason | None = None
         self.error: BaseException | None = None
@@ -85,10 +80,8 @@ class Player:
         self.last_due: float | None = None  # perf_counter time the last step was due
         self._voices = Voices(output)
         self._finalizer = weakref.finalize(self, self._voices.close)  # also runs at exit
-        self._transport = Transport()
+        self._transport = Transport()  # a new one for each play
         self._thread: threading.Thread | None = None
-        self._ended = threading.Event()  # set when a play's thread has finished everything
-        self._ended.set()
         self._position = 0
         self._length: int | None = None  # steps in the roll; None for a stream
         self._set_timing(bpm, step_beats)
@@ -114,6 +107,11 @@ class Player:
     @property
     def step_seconds(self) -> float:
         return 60.0 / self._bpm * self._step_beats
+
+    @property
+    def channel(self) -> int:
+        """Fixed for the player's life: notes left on an old channel would hang there."""
+        return self._channel
 
     @property
     def output(self) -> MidiOutput:
@@ -170,11 +168,10 @@ class Player:
             self._length, frames = None, StreamFrames(music, self.lookahead)
         self.stop_reason, self.error = None, None
         self._position, self.late_steps = start, 0
-        self._transport.start()
-        self._ended = threading.Event()
+        self._transport = Transport("playing")
         self._thread = threading.Thread(
             target=self._run,
-            args=(frames, loop, start, self._ended),
+            args=(frames, loop, start, self._transport),
             name="musevae-player",
             daemon=True,
         )
@@ -197,11 +194,12 @@ class Player:
         self._transport.request(seek=step)
 
     def stop(self) -> None:
-        """Stop and silence; returns once every note is off (safe to call from hooks)."""
+        """Stop and silence; returns once every note is off. From a hook it only asks:
+        the silence follows as soon as the hook returns."""
         self._transport.request(stop=True)
         if self._thread is threading.current_thread():
             return
-        if not self._ended.wait(STOP_JOIN_SECONDS):  # stuck in a hook: silence from here
+        if not self._transport.ended.wait(STOP_JOIN_SECONDS):  # stuck in a hook: silence now
             self._voices.release()
 
     def wait(self, timeout: float | None = None) -> bool:
@@ -212,7 +210,7 @@ class Player:
         """
         if self._thread is threading.current_thread():
             return False
-        return self._ended.wait(timeout)
+        return self._transport.ended.wait(timeout)
 
     def close(self) -> None:
         """Stop, silence, and refuse to play again (the output stays open: its owner
@@ -227,12 +225,12 @@ class Player:
         self.close()
 
     # --- the scheduler thread ---------------------------------------------------------
-    def _run(self, frames: Frames, loop: bool, start: int, ended: threading.Event) -> None:
+    def _run(self, frames: Frames, loop: bool, start: int, transport: Transport) -> None:
         reason, error = StopReason.FINISHED, None
         try:
             if self.program is not None:
-                self._voices.program(self.channel, self.program)
-            reason = self._schedule(frames, loop, start)
+                self._voices.program(self._channel, self.program)
+            reason = self._schedule(frames, loop, start, transport)
         except VoicesClosed:
             reason = StopReason.STOPPED
         except Exception as failure:  # a port or a hook: reported, never a crash
@@ -243,7 +241,7 @@ class Player:
             if error is None and release_error is not None:
                 reason, error = StopReason.ERROR, release_error
             self.stop_reason, self.error = reason, error
-            self._transport.finish()
+            transport.finish()
             try:
                 if error is not None:
                     self.on_error(error)
@@ -251,32 +249,32 @@ class Player:
                 try:
                     self.on_finish()
                 finally:
-                    ended.set()
+                    transport.ended.set()
 
-    def _schedule(self, frames: Frames, loop: bool, index: int) -> StopReason:
+    def _schedule(self, frames: Frames, loop: bool, index: int, transport: Transport) -> StopReason:
         clock = time.perf_counter
         seconds = self.step_seconds
         anchor, anchor_index = clock() + LEAD_SECONDS, index
         last_check = clock()
         held: tuple[int, np.ndarray | None] | None = None  # fetched, not yet played
         while True:
-            command = self._transport.take()
+            command = transport.take()
             if command is Command.STOP:
                 return StopReason.STOPPED
             if command is not None:  # pause, or a seek target
                 self._voices.release()
-                if command is Command.PAUSE and not self._transport.hold_while_paused():
+                if command is Command.PAUSE and not transport.hold_while_paused():
                     return StopReason.STOPPED
                 index = index if command is Command.PAUSE else command
                 anchor, anchor_index = clock() + LEAD_SECONDS, index
                 continue
             if held is None or held[0] != index:
-                frame = frames.get(index, self._transport.pending)
+                frame = frames.get(index, transport.pending)
                 if frame is INTERRUPTED:
                     continue
                 held = (index, frame)
             due = anchor + (index - anchor_index) * seconds
-            if not self._transport.sleep_until(due):
+            if not transport.sleep_until(due):
                 continue
             frame, held = held[1], None
             if frame is None:
@@ -289,7 +287,7 @@ class Player:
             if now - due > seconds:  # a whole step behind: re-anchor, don't burst
                 self.late_steps += 1
                 anchor, anchor_index, due = now, index, now
-            self._voices.change(self.channel, _midi_notes(frame), self.velocity)
+            self._voices.change(self._channel, midi_notes(frame), self.velocity)
             self._position, self.last_due = index, due
             self.on_step(index)
             index += 1

@@ -22,18 +22,21 @@ class Command(enum.Enum):
 
 
 class Transport:
-    """Requests from the outside, read by the scheduler; ``state`` is for everyone."""
+    """One performance's requests from the outside, read by its scheduler thread.
 
-    def __init__(self) -> None:
+    A new play gets a new transport, so a thread still finishing an old play (stuck
+    in a slow hook, say) keeps its own stop request and can never resume playing.
+    ``ended`` is set once that thread has finished everything, hooks included.
+    """
+
+    def __init__(self, state: str = "stopped") -> None:
         self._cond = threading.Condition()
-        self.state = "stopped"  # "playing", "paused" or "stopped"
+        self.state = state  # "playing", "paused" or "stopped"
+        self.ended = threading.Event()
+        if state == "stopped":
+            self.ended.set()
         self._stop = self._pause = False
         self._seek: int | None = None
-
-    def start(self) -> None:
-        with self._cond:
-            self._stop = self._pause = False
-            self._seek, self.state = None, "playing"
 
     def finish(self) -> None:
         with self._cond:
