@@ -9,6 +9,10 @@ from tests import support
 
 # Qt tests run without a screen; set before any test imports PySide6.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# The tests use tiny tensors, which run 10-100x slower when two OpenMP threads fight over
+# a busy 2-core machine; one thread changes no result. Set before torch is imported, so
+# it also holds in the subprocesses tests start (torchrun, the CLI).
+os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 
 @pytest.fixture(scope="session")

@@ -74,7 +74,7 @@ def sample(
     model.eval()
     try:
         with torch.inference_mode():
-            state, x_prev = _start(model, prime, n, shift, device)
+            state, x_prev = _start(model, prime, n, shift, generator)
             hold_left = torch.zeros(n, x_prev.shape[1], dtype=torch.long, device=device)
             for index in counter:
                 out = model.step(state, x_prev, generator)
@@ -130,7 +130,7 @@ def collect(
         rolls=[PianoRoll(notes[i], step_beats, tempo) for i in range(n)],
         probs=_stack([s.probs for s in produced], (n, 0, KEY_COUNT), np.float32),
         entropy=_stack([s.entropy for s in produced], (n, 0), np.float32),
-        latent_spread=None if None in spreads else _stack(spreads, (n, 0), np.float32),
+        latent_spread=None if any(s is None for s in spreads) else _stack(spreads, (n, 0), np.float32),
         disagreement=None if n == 1 else np.array([s.disagreement for s in produced]),
         seed=seed,
         prime=prime,
@@ -148,16 +148,18 @@ def resolve_seed(seed: int | None) -> int:
 
 
 def _start(
-    model: SequenceModel, prime: PianoRoll | None, n: int, shift: int, device: torch.device
+    model: SequenceModel, prime: PianoRoll | None, n: int, shift: int, generator: torch.Generator
 ) -> tuple[tuple[torch.Tensor, ...], torch.Tensor]:
-    """Model state after the prime (moved into the model's key) and the last frame read."""
-    dtype = next(model.parameters()).dtype
+    """Model state after the prime (moved into the model's key) and the last frame read.
+
+    The prime's latents are drawn with the run's ``generator``, so a seed fixes them too.
+    """
+    weight = next(model.parameters())
     if prime is None or len(prime) == 0:
-        x_prev = torch.zeros(n, KEY_COUNT, dtype=dtype, device=device)
-        return model.prime(None, n), x_prev
+        return model.prime(None, n, generator), weight.new_zeros(n, KEY_COUNT)
     keys = prime.transpose(-shift, clip=True).keys
-    x = torch.from_numpy(keys.astype(np.float32)).to(device, dtype)[None].expand(n, -1, -1)
-    return model.prime(x.contiguous(), n), x[:, -1].contiguous()
+    x = torch.from_numpy(keys.astype(np.float32)).to(weight)[None].expand(n, -1, -1)
+    return model.prime(x.contiguous(), n, generator), x[:, -1].contiguous()
 
 
 def _to_key(frame: np.ndarray, shift: int) -> np.ndarray:

@@ -90,7 +90,7 @@ class _ZChain(torch.autograd.Function):
         ctx: Any, grad_prior: Tensor, grad_post: Tensor, grad_z: Tensor
     ) -> tuple[Tensor | None, ...]:
         h_all, post_all, z_all, eps, w_z, prior_w, post_w = ctx.saved_tensors
-        z_dim, width = eps.shape[2], h_all.shape[2] // 2
+        z_dim = eps.shape[2]
         raw_var = post_all[..., z_dim:]
         dz_draw = eps * torch.sigmoid(raw_var) / (2.0 * std_from_raw(raw_var, ctx.var_floor))
         # Gradients of the heads' outputs, (T, B, 4Z) = [prior (2Z) | posterior (2Z)]:

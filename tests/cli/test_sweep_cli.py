@@ -4,9 +4,8 @@ import csv
 from pathlib import Path
 
 from musevae.cli import main
-from tests.train.toy import one_torch_thread, write_toy_pickle
+from tests.train.toy import write_toy_pickle
 
-__all__ = ["one_torch_thread"]  # autouse: one torch thread in this module
 
 
 def test_sweep_trains_the_grid_writes_results_and_skips_finished_cells(

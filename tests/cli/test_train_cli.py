@@ -8,9 +8,8 @@ import pytest
 from musevae.cli import main
 from musevae.paths import user_models_dir
 from musevae.train.checkpoint import load_model
-from tests.train.toy import KINDS, one_torch_thread, tiny_sizes, write_toy_pickle
+from tests.train.toy import KINDS, tiny_sizes, write_toy_pickle
 
-__all__ = ["one_torch_thread"]  # autouse: one torch thread in this module
 
 QUICK = ["--epochs", "1", "--updates-per-epoch", "2", "--batch-size", "3", "--seq-len", "12",
          "--test-samples", "2", "--device", "cpu"]  # fmt: skip

@@ -2,10 +2,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import torch
 
 from musevae.data.pianoroll import PianoRoll
 from musevae.generate import Controls, generate, sample
+from musevae.models.registry import MODELS, build_model
 from tests.generate.conftest import HIGH_TUNE, LOW_TUNE, tune_roll
+from tests.train.toy import tiny_sizes
 
 
 def test_same_seed_same_music_other_seed_other_music(untrained_rnn) -> None:
@@ -67,3 +70,18 @@ def test_zero_steps_and_bad_arguments(untrained_rnn) -> None:
         generate(untrained_rnn, 4, n=0)
     with pytest.raises(ValueError, match="steps"):
         generate(untrained_rnn, -1)
+
+
+@pytest.mark.parametrize("kind", sorted(MODELS))
+def test_every_model_streams_lanes_and_continues_a_prime(kind: str) -> None:
+    torch.manual_seed(0)
+    model = build_model(kind, **tiny_sizes(kind)).eval()
+    prime = PianoRoll(tune_roll(LOW_TUNE, 1))
+    result = generate(model, 12, n=2, seed=0, prime=prime)
+    assert result.probs.shape == (2, 12, 88) and result.entropy.shape == (2, 12)
+    if kind == "rnn":
+        assert result.latent_spread is None
+    else:  # the prior's standard deviation is positive
+        assert result.latent_spread.shape == (2, 12) and (result.latent_spread > 0).all()
+    again = generate(model, 12, n=2, seed=0, prime=prime)
+    np.testing.assert_array_equal(result.probs, again.probs)

@@ -1,8 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
 
-import pytest
 import torch
 
 # Tiny sizes for every model; "srnn-filter" is the filtering variant without Resq.
@@ -18,14 +16,6 @@ TINY: dict[str, tuple[str, dict[str, object]]] = {
 }
 LATENT = ["storn", "vrnn", "srnn", "srnn-filter"]
 
-
-@pytest.fixture(autouse=True)
-def _one_thread() -> Iterator[None]:
-    """Tiny tensors run 10x slower with several threads fighting over a busy CPU."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 def roll(batch: int, steps: int, seed: int = 0) -> torch.Tensor:

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import pickle
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-import torch
 
 from musevae.data.dataset import Dataset
 from musevae.data.pianoroll import PianoRoll
@@ -64,13 +61,3 @@ def quick_config(**changes: object) -> TrainConfig:
     )
     return dataclasses.replace(base, **changes)
 
-
-@pytest.fixture(autouse=True)
-def one_torch_thread() -> Iterator[None]:
-    """Tiny models on a busy 2-core machine run 100x slower with 2 OpenMP threads (each
-    op waits for a descheduled thread); one thread keeps these tests fast and changes
-    no result they check. Import it into a test module (or conftest) to use it."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
