@@ -61,3 +61,34 @@ def run(argv: Sequence[str] | None = None) -> int:
     window = create_window()
     window.show()
     return app.exec()
+
+
+def self_test(argv: Sequence[str] | None = None, timeout_s: float = 120.0) -> int:
+    """Open the window, wait until the models have loaded, report and quit: 0 when the
+    app works here. For packagers (a built bundle finds its Qt plugins, torch and
+    models) and for the tests; run it with QT_QPA_PLATFORM=offscreen on a server."""
+    app = application(argv)
+    window = create_window(popups=False)
+    outcome: list[str] = []
+
+    def ready() -> None:
+        library = window.library
+        outcome.append(
+            f"musevae {__version__}: window shown, models loaded "
+            f"({len(library.entries)} in the library, {len(library.problems)} unusable); "
+            f"Qt platform {app.platformName()}"
+        )
+        app.quit()
+
+    window.ready.connect(ready)
+    QTimer.singleShot(int(timeout_s * 1000), app.quit)
+    window.show()
+    app.exec()
+    errors = [m for m in window.notifier.messages if m.level == "error"]
+    window.close()
+    for message in errors:
+        print(f"error: {message.title}: {message.text}", file=sys.stderr)
+    if not outcome:
+        print(f"the models did not load within {timeout_s:.0f} s", file=sys.stderr)
+    print(outcome[0] if outcome else "self-test failed")
+    return 0 if outcome and not errors else 1

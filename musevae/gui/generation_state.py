@@ -84,6 +84,13 @@ class GenerationState(QObject):
     def lanes(self) -> dict[str, np.ndarray]:
         return {} if self.buffer is None else self.buffer.candidate_lanes(self.candidate)
 
+    def key_range(self) -> tuple[int, int] | None:
+        """Lowest and highest MIDI note any candidate plays (None before any note)."""
+        if self.buffer is None:
+            return None
+        used = np.flatnonzero(self.buffer.notes[:, : self.steps].any(axis=(0, 1)))
+        return None if used.size == 0 else (int(used[0]) + 21, int(used[-1]) + 21)
+
     def roll(self, tempo: float) -> PianoRoll:
         """The shown candidate as a piano roll at ``tempo`` BPM."""
         if self.buffer is None:

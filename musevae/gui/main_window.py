@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QScrollArea,
+    QStackedWidget,
     QTabWidget,
     QWidget,
 )
@@ -38,6 +39,7 @@ from musevae.gui.qt_generate import GeneratePanel
 from musevae.gui.qt_library import LibraryPanel
 from musevae.gui.qt_roll_panel import RollPanel
 from musevae.gui.qt_train import TrainPanel
+from musevae.gui.qt_train_chart import TrainingCharts
 from musevae.gui.qt_transport import TransportBar
 from musevae.gui.qt_workers import Job, start_job
 from musevae.gui.settings import Settings
@@ -45,12 +47,15 @@ from musevae.gui.timeline import TimeAxis
 from musevae.gui.train_session import TrainSession
 
 MIDI_SUFFIXES = (".mid", ".midi")
+DOCK_WIDTH = 390
+TRAIN_TAB = 1
 
 
 def scrolled(widget: QWidget) -> QScrollArea:
     area = QScrollArea()
     area.setWidget(widget)
     area.setWidgetResizable(True)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
     area.setFrameShape(QScrollArea.Shape.NoFrame)
     return area
 
@@ -89,6 +94,7 @@ class MainWindow(QMainWindow):
         self.roll_panel = RollPanel(self.generation, self.axis, self.playback)
         self.library_panel = LibraryPanel(self.library, self.settings, self.dialogs)
         self.train_panel = TrainPanel(self.training, self.settings, self.dialogs)
+        self.charts = TrainingCharts(self.training)
         self.generate_panel = GeneratePanel(
             self.generating, self.library, self.settings, self.dialogs
         )
@@ -100,27 +106,37 @@ class MainWindow(QMainWindow):
 
     # --- layout ---------------------------------------------------------------------------
     def _build(self) -> None:
-        self.setCentralWidget(self.roll_panel)
+        self.centre = QStackedWidget()
+        self.centre.addWidget(self.roll_panel)
+        self.centre.addWidget(self.charts)  # while the Train tab is open
+        self.setCentralWidget(self.centre)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.library_panel, "Library")
         self.tabs.addTab(scrolled(self.train_panel), "Train")
         self.tabs.addTab(scrolled(self.generate_panel), "Generate")
+        self.tabs.currentChanged.connect(self._show_centre)
         dock = QDockWidget("Models", self)
         dock.setObjectName("models-dock")
         dock.setWidget(self.tabs)
         dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
                          | QDockWidget.DockWidgetFeature.DockWidgetFloatable)  # fmt: skip
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
+        self.resizeDocks([dock], [DOCK_WIDTH], Qt.Orientation.Horizontal)
         self.loading = QLabel("Loading models…")
         self.statusBar().addPermanentWidget(self.loading)
         self.setAcceptDrops(True)
         self._actions()
         exports = [self.action[name] for name in ("export", "export_wav", "export_all")]
+        self.action["export_all"].setIconText("Export all")
         self.transport = TransportBar(self.playback, self.player, exports, self)
         self.addToolBar(self.transport)
         playback = self.menuBar().addMenu("&Playback")
         playback.addActions([self.transport.play_action, self.transport.loop_action])
         self.addAction(self.transport.play_action)
+
+    def _show_centre(self, tab: int) -> None:
+        """The learning curves while the Train tab is open, the piece otherwise."""
+        self.centre.setCurrentWidget(self.charts if tab == TRAIN_TAB else self.roll_panel)
 
     def _actions(self) -> None:
         def action(menu: str, text: str, slot: object, shortcut: str | None = None) -> QAction:

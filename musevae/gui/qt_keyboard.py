@@ -1,8 +1,5 @@
-"""The keyboard at the left of the piano roll, and the key-row geometry both share.
-
-Rows run from the highest key (C8) at the top to the lowest (A0) at the bottom, each
-``height / 88`` pixels tall, so the roll and the keyboard always line up.
-"""
+"""The keyboard at the left of the piano roll: one row per key shown by the KeyAxis,
+the highest at the top, black keys short and dark, every C named."""
 
 from __future__ import annotations
 
@@ -11,27 +8,14 @@ from PySide6.QtGui import QColor, QPainter, QPaintEvent
 from PySide6.QtWidgets import QWidget
 
 from musevae.data.pianoroll import KEY_COUNT, LOWEST_NOTE
+from musevae.gui.key_axis import KeyAxis
 
 BLACK_PITCH_CLASSES = frozenset({1, 3, 6, 8, 10})
-MIN_ROW_PX = 3.0
 
 
 def is_black(key: int) -> bool:
     """Whether roll key ``key`` (0 = A0) is a black key."""
     return (key + LOWEST_NOTE) % 12 in BLACK_PITCH_CLASSES
-
-
-def row_height(height: int) -> float:
-    return max(MIN_ROW_PX, height / KEY_COUNT)
-
-
-def row_top(key: int, height: int) -> float:
-    return (KEY_COUNT - 1 - key) * row_height(height)
-
-
-def key_at(y: float, height: int) -> int:
-    """The key whose row holds ``y`` (clamped to the keyboard)."""
-    return min(KEY_COUNT - 1, max(0, KEY_COUNT - 1 - int(y // row_height(height))))
 
 
 def note_name(key: int) -> str:
@@ -44,21 +28,23 @@ def note_name(key: int) -> str:
 class KeyboardWidget(QWidget):
     """Paints 88 key rows; black keys are shorter and dark, every C is labelled."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, keys: KeyAxis, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.keys = keys
         self.setMinimumWidth(44)
+        keys.changed.connect(self.update)
 
     def sizeHint(self) -> QSize:
         return QSize(48, int(KEY_COUNT * 6))
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
-        width, height = self.width(), self.height()
-        h = row_height(height)
+        width, height, axis = self.width(), self.height(), self.keys
+        h = axis.row_height(height)
         painter.fillRect(self.rect(), QColor("#f4f4f4"))
         painter.setPen(QColor("#c8c8c8"))
-        for key in range(KEY_COUNT):
-            top = row_top(key, height)
+        for key in range(axis.low, axis.high + 1):
+            top = axis.row_top(key, height)
             if is_black(key):
                 painter.fillRect(QRectF(0, top, width * 0.62, h), QColor("#2b2b2b"))
             elif (key + LOWEST_NOTE) % 12 in (0, 5):  # a white key with no white key below
@@ -68,9 +54,9 @@ class KeyboardWidget(QWidget):
             font.setPixelSize(int(min(h + 1, 11)))
             painter.setFont(font)
             painter.setPen(QColor("#555555"))
-            for key in range(KEY_COUNT):
+            for key in range(axis.low, axis.high + 1):
                 if (key + LOWEST_NOTE) % 12 == 0:
-                    rect = QRectF(0, row_top(key, height), width - 3, h)
+                    rect = QRectF(0, axis.row_top(key, height), width - 3, h)
                     align = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
                     painter.drawText(rect, align, note_name(key))
         painter.setPen(QColor("#999999"))

@@ -1,8 +1,8 @@
 """The uncertainty lane under the roll: entropy, latent spread and sample disagreement.
 
-Each measure is drawn against its own largest value in the piece (their units differ:
-nats, a standard deviation, a variance), so their shapes can be compared; the exact
-numbers appear in the hover read-out. ``musevae.generate.uncertainty`` says what each
+Each measure is drawn between its own smallest and largest value in the piece (their
+units differ: nats, a standard deviation, a variance), so their shapes can be compared;
+the exact numbers appear in the hover read-out. ``musevae.generate.uncertainty`` says what each
 measure means to a musician.
 """
 
@@ -88,12 +88,13 @@ class UncertaintyLane(QWidget):
         self, painter: QPainter, values: np.ndarray, t0: int, t1: int, size: int, color: QColor
     ) -> None:
         steps, peaks = lane_envelope(values, t0, t1 + 1, size)
-        top = float(np.nanmax(values)) if np.isfinite(values).any() else 0.0
-        if len(steps) == 0 or top <= 0:
+        if len(steps) == 0 or not np.isfinite(values).any():
             return
+        low, high = float(np.nanmin(values)), float(np.nanmax(values))
+        span = high - low if high > low else 1.0
         xs = self.axis.x_of(steps + size / 2)
-        usable = self.height() - 2 * MARGIN - 14  # room for the legend
-        ys = self.height() - MARGIN - peaks / top * usable
+        usable = self.height() - 2 * MARGIN - 16  # room for the legend
+        ys = self.height() - MARGIN - (peaks - low) / span * usable
         painter.setPen(QPen(color, 1.5))
         for segment in np.split(np.arange(len(xs)), np.flatnonzero(np.isnan(ys)) + 1):
             points = [QPointF(xs[i], ys[i]) for i in segment if not math.isnan(ys[i])]

@@ -50,7 +50,11 @@ class LibraryPanel(QWidget):
         self.tree = QTreeWidget()
         self.tree.setHeaderLabels(list(COLUMNS))
         self.tree.setRootIsDecorated(True)
-        self.tree.setColumnWidth(0, 160)
+        header = self.tree.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, header.ResizeMode.Stretch)
+        for column in range(1, len(COLUMNS)):
+            header.setSectionResizeMode(column, header.ResizeMode.ResizeToContents)
         self.empty = QLabel(EMPTY_TEXT)
         self.empty.setWordWrap(True)
         self.details = QFormLayout()
@@ -154,7 +158,10 @@ class LibraryPanel(QWidget):
             label = QLabel(value)
             label.setWordWrap(True)
             self.details.addRow(f"{key}:", label)
-        self.details.addRow("card:", QLabel(str(entry.card_path)))
+        path, where = QLabel(), str(entry.card_path)
+        path.setText(path.fontMetrics().elidedText(where, Qt.TextElideMode.ElideMiddle, 260))
+        path.setToolTip(where)
+        self.details.addRow("card:", path)
         for item in self._items():
             if item.data(0, ENTRY_ROLE) is entry and self.tree.currentItem() is not item:
                 self.tree.blockSignals(True)

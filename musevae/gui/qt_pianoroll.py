@@ -17,11 +17,12 @@ from musevae.data.pianoroll import KEY_COUNT, LOWEST_NOTE
 from musevae.gui.generation_state import GenerationState
 from musevae.gui.paint_data import steps_per_bin, visible_runs
 from musevae.gui.playback_state import PlaybackState
-from musevae.gui.qt_keyboard import is_black, row_height, row_top
+from musevae.gui.key_axis import KeyAxis
+from musevae.gui.qt_keyboard import is_black
 from musevae.gui.timeline import TimeAxis
 
 LEVELS = 8  # probability shades; one drawRects call each
-LOW, HIGH = QColor("#f2a65a"), QColor("#1f4e96")  # unlikely notes pale orange, sure ones deep blue
+LOW, HIGH = QColor("#f0a030"), QColor("#1f4e96")  # unlikely notes orange, sure ones deep blue
 EMPTY_TEXT = (
     "No piece yet.\nChoose a model in the Library, then press Generate (Ctrl+G).\n"
     "No model? Train one in the Train tab."
@@ -36,13 +37,13 @@ def shade(level: int) -> QColor:
         LOW.greenF() + f * (HIGH.greenF() - LOW.greenF()),
         LOW.blueF() + f * (HIGH.blueF() - LOW.blueF()),
     )
-    color.setAlphaF(0.35 + 0.65 * f)
+    color.setAlphaF(0.5 + 0.5 * f)
     return color
 
 
 class PianoRollWidget(QWidget):
-    """Draws the shown candidate over the axis' visible range; ``seekRequested(step)``
-    on a click, zoom on Ctrl+wheel, scroll on wheel."""
+    """Draws the shown candidate over the axes' visible range; ``seekRequested(step)``
+    on a click; the wheel scrolls time, Ctrl+wheel zooms it, Shift+wheel scrolls keys."""
 
     seekRequested = Signal(float)
 
@@ -50,15 +51,16 @@ class PianoRollWidget(QWidget):
         self,
         generation: GenerationState,
         axis: TimeAxis,
+        keys: KeyAxis,
         playback: PlaybackState,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.generation, self.axis, self.playback = generation, axis, playback
+        self.generation, self.axis, self.keys, self.playback = generation, axis, keys, playback
         self._shades = [shade(level) for level in range(LEVELS)]
-        self.setMinimumHeight(int(KEY_COUNT * 3))
+        self.setMinimumHeight(200)
         for signal in (generation.started, generation.grown, generation.candidateChanged,
-                       axis.changed, playback.positionChanged):  # fmt: skip
+                       axis.changed, keys.changed, playback.positionChanged):  # fmt: skip
             signal.connect(self.update)
 
     def sizeHint(self) -> QSize:
@@ -86,16 +88,16 @@ class PianoRollWidget(QWidget):
         painter.end()
 
     def _paint_rows(self, painter: QPainter) -> None:
-        width, height = self.width(), self.height()
+        width, height, keys = self.width(), self.height(), self.keys
         painter.fillRect(self.rect(), QColor("#fbfbfb"))
-        h = row_height(height)
-        for key in range(KEY_COUNT):
+        h = keys.row_height(height)
+        for key in range(keys.low, keys.high + 1):
             if is_black(key):
-                painter.fillRect(QRectF(0, row_top(key, height), width, h), QColor("#eeeeee"))
+                painter.fillRect(QRectF(0, keys.row_top(key, height), width, h), QColor("#eeeeee"))
         painter.setPen(QColor("#d0d0d0"))
-        for key in range(0, KEY_COUNT):
+        for key in range(keys.low, keys.high + 1):
             if (key + LOWEST_NOTE) % 12 == 0:  # octave lines under every C
-                y = row_top(key, height) + h
+                y = keys.row_top(key, height) + h
                 painter.drawLine(QPointF(0, y), QPointF(width, y))
 
     def _paint_grid(self, painter: QPainter) -> None:
@@ -120,10 +122,10 @@ class PianoRollWidget(QWidget):
         if len(runs.keys) == 0:
             return
         height, px = self.height(), self.axis.px_per_step
-        h = row_height(height)
+        h = self.keys.row_height(height)
         xs = self.axis.x_of(runs.starts.astype(np.float64))
         ws = np.maximum(runs.lengths * px - (1.0 if px >= 4 else 0.0), 1.0)
-        ys = (KEY_COUNT - 1 - runs.keys) * h
+        ys = (self.keys.high - runs.keys) * h
         levels = np.minimum((runs.strength * LEVELS).astype(int), LEVELS - 1)
         outline = px >= 4 and h >= 5
         for level in range(LEVELS):
@@ -138,7 +140,9 @@ class PianoRollWidget(QWidget):
     # --- interaction ----------------------------------------------------------------
     def wheelEvent(self, event: QWheelEvent) -> None:
         delta = event.angleDelta().y() or event.angleDelta().x()
-        if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+        if event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
+            self.keys.scroll(3 if delta > 0 else -3)
+        elif event.modifiers() & Qt.KeyboardModifier.ControlModifier:
             self.axis.zoom(1.25 if delta > 0 else 0.8, event.position().x())
         else:
             self.axis.scroll_to(self.axis.first - delta / 120 * 40 / self.axis.px_per_step)

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from musevae.gui.generation_state import GenerationState
+from musevae.gui.key_axis import KeyAxis
 from musevae.gui.playback_state import PlaybackState
 from musevae.gui.qt_keyboard import KeyboardWidget
 from musevae.gui.qt_lanes import UncertaintyLane
@@ -34,6 +35,7 @@ class RollPanel(QWidget):
     ) -> None:
         super().__init__(parent)
         self.generation, self.axis, self.playback = generation, axis, playback
+        self.keys = KeyAxis(self)
         self.candidates = QComboBox()
         self.candidates.setToolTip("Which candidate the roll and the lane show")
         self.candidates.setMinimumContentsLength(12)
@@ -43,8 +45,8 @@ class RollPanel(QWidget):
         self.info = QLabel()
         self.readout = QLabel(" ")
         self.readout.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.keyboard = KeyboardWidget()
-        self.roll = PianoRollWidget(generation, axis, playback)
+        self.keyboard = KeyboardWidget(self.keys)
+        self.roll = PianoRollWidget(generation, axis, self.keys, playback)
         self.lane = UncertaintyLane(generation, axis, playback)
         self.scroll = QScrollBar(Qt.Orientation.Horizontal)
         self._layout()
@@ -57,7 +59,8 @@ class RollPanel(QWidget):
         for text, tip, action in (
             ("−", "Zoom out (Ctrl+wheel)", lambda: self._zoom(0.8)),
             ("+", "Zoom in (Ctrl+wheel)", lambda: self._zoom(1.25)),
-            ("Fit", "Show the whole piece", self._fit),
+            ("Fit", "Show the whole piece and just its keys", self._fit),
+            ("88", "Show all 88 keys (Shift+wheel scrolls the keys)", self._all_keys),
         ):
             button = QToolButton(text=text, toolTip=tip)
             button.clicked.connect(action)
@@ -84,6 +87,7 @@ class RollPanel(QWidget):
         g.started.connect(self._on_started)
         g.grown.connect(self._on_grown)
         g.candidateChanged.connect(self.candidates.setCurrentIndex)
+        g.runningChanged.connect(lambda running: running or self._fit_keys())
         self.candidates.currentIndexChanged.connect(g.set_candidate)
         self.axis.changed.connect(self._sync_scroll)
         self.scroll.valueChanged.connect(lambda value: self.axis.scroll_to(float(value)))
@@ -123,3 +127,10 @@ class RollPanel(QWidget):
 
     def _fit(self) -> None:
         self.axis.fit(max(1, self.generation.steps), self.roll.width())
+        self._fit_keys()
+
+    def _fit_keys(self) -> None:
+        self.keys.fit(self.generation.key_range())
+
+    def _all_keys(self) -> None:
+        self.keys.fit(None)

@@ -1,5 +1,6 @@
 """The Train tab: data (a benchmark, fetched when missing, or a MIDI folder), the model
-and its sizes, epochs, Start / Pause / Cancel / Resume, live progress and curves."""
+and its sizes, epochs, Start / Pause / Cancel / Resume, live progress. The learning
+curves (``qt_train_chart``) take the window's centre while this tab is open."""
 
 from __future__ import annotations
 
@@ -10,8 +11,8 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
+    QGridLayout,
     QGroupBox,
-    QHBoxLayout,
     QLabel,
     QProgressBar,
     QPushButton,
@@ -22,7 +23,6 @@ from PySide6.QtWidgets import (
 
 from musevae.gui import tasks
 from musevae.gui.dialogs import Dialogs
-from musevae.gui.qt_train_chart import TrainingCharts
 from musevae.gui.qt_train_data import DataChooser
 from musevae.gui.settings import Settings
 from musevae.gui.train_session import LOADING, TrainSession
@@ -59,6 +59,7 @@ class TrainPanel(QWidget):
         self.data = DataChooser(session, settings, dialogs)
         self.kind = QComboBox()
         self.kind.setPlaceholderText("loading models…")
+        self.kind.setMinimumContentsLength(8)
         self.sizes_form = QFormLayout()
         self.sizes: dict[str, QSpinBox] = {}
         self.epochs, self.batch = spin(1, 10_000, 20), spin(1, 4096, 16)
@@ -72,7 +73,6 @@ class TrainPanel(QWidget):
         self.progress = QProgressBar()
         self.progress_label = QLabel("Not training.")
         self.progress_label.setWordWrap(True)
-        self.charts = TrainingCharts(session)
         self._layout()
         self._connect()
         self._on_status(session.status)
@@ -90,9 +90,9 @@ class TrainPanel(QWidget):
         settings.addRow("Learning rate:", self.lr)
         settings.addRow("Device:", self.device)
         settings.addRow(self.device_label)
-        buttons = QHBoxLayout()
-        for button in self.buttons.values():
-            buttons.addWidget(button)
+        buttons = QGridLayout()
+        for i, button in enumerate(self.buttons.values()):
+            buttons.addWidget(button, i // 2, i % 2)
         layout = QVBoxLayout(self)
         layout.addWidget(self.data)
         layout.addWidget(model)
@@ -100,7 +100,7 @@ class TrainPanel(QWidget):
         layout.addLayout(buttons)
         layout.addWidget(self.progress)
         layout.addWidget(self.progress_label)
-        layout.addWidget(self.charts, 1)
+        layout.addStretch(1)
 
     def _connect(self) -> None:
         s = self.session

@@ -15,6 +15,7 @@ from musevae.gui.train_session import TrainSession
 
 MAX_POINTS = 600
 REDRAW_MS = 200
+WARM_UP_SHARE = 0.1  # the first tenth of a long run may leave the y range (its steep start)
 
 
 def thinned(points: list[tuple[float, float]]) -> list[QPointF]:
@@ -54,13 +55,18 @@ class CurveChart(QChartView):
         self.setMinimumHeight(180)
 
     def show_curves(self, data: dict[str, list[tuple[float, float]]]) -> None:
+        """Show the curves; the y range fits what follows the first steep updates, so
+        the later, slower progress stays readable."""
         xs, ys = [], []
         for name, points in data.items():
             self.series[name].replace(thinned(points))
             xs += [x for x, _ in points]
             ys += [y for _, y in points]
         if xs:
-            self.x_axis.setRange(min(xs), max(max(xs), min(xs) + 1))
+            first, last = min(xs), max(xs)
+            self.x_axis.setRange(first, max(last, first + 1))
+            cut = first + WARM_UP_SHARE * (last - first) if len(xs) >= 50 else first
+            ys = [y for x, y in zip(xs, ys) if x >= cut]
             low, high = min(ys), max(ys)
             pad = max(0.05 * (high - low), 1e-3)
             self.y_axis.setRange(low - pad, high + pad)

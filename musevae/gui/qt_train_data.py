@@ -37,6 +37,9 @@ class DataChooser(QGroupBox):
         super().__init__("Data", parent)
         self.session, self.settings, self.dialogs = session, settings, dialogs
         self.combo = QComboBox()
+        adjust = QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        self.combo.setSizeAdjustPolicy(adjust)
+        self.combo.setMinimumContentsLength(12)
         self.fetch_button = QPushButton("Fetch")
         self.folder_button = QPushButton("MIDI folder…")
         self.bar = QProgressBar()
@@ -48,10 +51,10 @@ class DataChooser(QGroupBox):
         self.report.setMaximumHeight(110)
         self.folder: Path | None = None
         row = QHBoxLayout()
-        row.addWidget(self.combo, 1)
         row.addWidget(self.fetch_button)
         row.addWidget(self.folder_button)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.combo)
         layout.addLayout(row)
         layout.addWidget(self.bar)
         layout.addWidget(self.status)

@@ -9,16 +9,15 @@ from collections import deque
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pytest
 from PySide6.QtCore import QSettings
 
 from musevae.data.folders import split_of
 from musevae.data.import_options import ImportOptions
 from musevae.data.midi_io import write_midi
-from musevae.data.pianoroll import PianoRoll
 from musevae.gui.dialogs import Dialogs
 from musevae.gui.settings import Settings
+from tests.gui.pieces import chord_piece
 
 TIMEOUT_MS = 60_000  # generous: the 2-core CI machine is shared
 
@@ -91,15 +90,6 @@ def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for _ in train("rnn", tiny_sizes("rnn"), toy_dataset(), quick_config(), out):
         pass
     return out / "model.json"
-
-
-def chord_piece(offset: int, steps: int) -> PianoRoll:
-    """Three chords in turn, moved by ``offset`` semitones (a learnable toy piece)."""
-    chords = ([60, 64, 67], [62, 65, 69], [59, 62, 67])
-    keys = np.zeros((steps, 88), bool)
-    for t in range(steps):
-        keys[t, [n + offset - 21 for n in chords[t % 3]]] = True
-    return PianoRoll(keys, 0.5, 100.0)
 
 
 @dataclasses.dataclass(frozen=True)

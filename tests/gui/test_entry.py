@@ -8,23 +8,6 @@ import sys
 
 from tests.support import REPO_ROOT
 
-OPEN_AND_QUIT = """
-import sys
-from PySide6.QtWidgets import QApplication
-import musevae.gui.app as app
-
-made = app.create_window
-def create_window(**options):
-    window = made(**options)
-    window.ready.connect(lambda: (print("READY", window.windowTitle(), window.isVisible()),
-                                  QApplication.quit()))
-    return window
-app.create_window = create_window  # watch the real window; everything else is real
-from musevae.__main__ import main
-sys.exit(main([]))
-"""
-
-
 def _run(code: str, tmp_path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(tmp_path),
            "XDG_DATA_HOME": str(tmp_path), "XDG_CACHE_HOME": str(tmp_path)}  # fmt: skip
@@ -32,10 +15,12 @@ def _run(code: str, tmp_path) -> subprocess.CompletedProcess[str]:
                           cwd=REPO_ROOT, env=env, timeout=120)  # fmt: skip
 
 
-def test_no_arguments_open_the_window_and_load_the_models(tmp_path):
-    result = _run(OPEN_AND_QUIT, tmp_path)
+def test_the_self_test_opens_the_window_and_loads_the_models(tmp_path):
+    code = "import sys\nfrom musevae.__main__ import main\nsys.exit(main(['--self-test']))"
+    result = _run(code, tmp_path)
     assert result.returncode == 0, result.stderr
-    assert "READY musevae True" in result.stdout
+    assert "window shown, models loaded" in result.stdout
+    assert "Qt platform offscreen" in result.stdout
 
 
 def test_a_sub_command_runs_the_cli_without_loading_qt(tmp_path):

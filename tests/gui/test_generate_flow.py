@@ -103,7 +103,7 @@ def test_a_garbage_midi_file_dropped_as_prime_is_refused_and_the_app_goes_on(
 
 
 def test_a_good_midi_file_dropped_becomes_the_prime(window, dialogs, tiny_model, qtbot, tmp_path):
-    from tests.gui.conftest import chord_piece
+    from tests.gui.pieces import chord_piece
     from musevae.data.midi_io import write_midi
 
     prime = tmp_path / "prime.mid"

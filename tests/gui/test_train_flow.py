@@ -38,9 +38,9 @@ def test_a_tiny_model_trains_to_the_end_and_lands_in_the_library(
     assert saved["training"]["finished"] and saved["training"]["epochs"] == 2
     assert saved["dataset"]["ref"] == str(midi_folder.path.resolve())
     assert window.training.device == "cpu"
-    window.train_panel.charts.redraw()
-    assert window.train_panel.charts.elbo.points("validation") == 2  # one per epoch
-    assert window.train_panel.charts.elbo.points("train") == window.training.updates
+    window.charts.redraw()
+    assert window.charts.elbo.points("validation") == 2  # one per epoch
+    assert window.charts.elbo.points("train") == window.training.updates
     qtbot.waitUntil(lambda: window.library.current is not None, timeout=TIMEOUT_MS)
     assert window.library.current.card_path == card
     assert window.generate_panel.buttons["Generate"].isEnabled()

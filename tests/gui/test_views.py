@@ -11,7 +11,8 @@ from PySide6.QtTest import QTest
 from musevae.generate.sampler import GeneratedStep
 from musevae.gui.generation_state import GenerationState
 from musevae.gui.playback_state import PlaybackState
-from musevae.gui.qt_keyboard import KeyboardWidget, key_at, note_name, row_top
+from musevae.gui.key_axis import KeyAxis
+from musevae.gui.qt_keyboard import KeyboardWidget, note_name
 from musevae.gui.qt_lanes import UncertaintyLane
 from musevae.gui.qt_pianoroll import PianoRollWidget
 from musevae.gui.qt_roll_panel import RollPanel
@@ -33,25 +34,38 @@ def fed_generation(steps: int, n: int = 2) -> GenerationState:
     return generation
 
 
+def test_key_axis_fits_a_range_to_whole_octaves(qtbot):
+    keys = KeyAxis()
+    assert (keys.low, keys.high, keys.row_top(87, 880), keys.row_top(0, 880)) == (0, 87, 0, 870)
+    keys.fit((60, 67))  # C4..G4 -> C4..B4, widened to 25 keys around it
+    assert keys.count == 25 and keys.low <= MIDDLE_C and keys.high >= MIDDLE_C + 11
+    keys.fit((50, 80))  # D3..G#5 -> C3..B5
+    assert (keys.low, keys.high) == (MIDDLE_C - 12, MIDDLE_C + 23)
+    assert keys.key_at(keys.row_top(MIDDLE_C, 360) + 1, 360) == MIDDLE_C
+    keys.scroll(100)
+    assert keys.high == 87 and keys.count == 36
+
+
 def test_keyboard_names_and_rows(qtbot):
     assert note_name(MIDDLE_C) == "C4" and note_name(0) == "A0" and note_name(87) == "C8"
-    assert key_at(row_top(MIDDLE_C, 880) + 1, 880) == MIDDLE_C
-    keyboard = KeyboardWidget()
+    keys = KeyAxis()
+    keyboard = KeyboardWidget(keys)
     qtbot.addWidget(keyboard)
     keyboard.resize(48, 880)
     image = keyboard.grab().toImage()
-    c_sharp = row_top(MIDDLE_C + 1, 880) + 5  # a black key: dark at the left edge
+    c_sharp = keys.row_top(MIDDLE_C + 1, 880) + 5  # a black key: dark at the left edge
     assert QColor(image.pixel(5, int(c_sharp))).lightness() < 80
-    assert QColor(image.pixel(5, int(row_top(MIDDLE_C, 880) + 5))).lightness() > 200
+    assert QColor(image.pixel(5, int(keys.row_top(MIDDLE_C, 880) + 5))).lightness() > 200
 
 
 def test_piano_roll_draws_notes_where_they_are_and_seeks_on_click(qtbot):
     generation, axis, playback = fed_generation(40), TimeAxis(10.0), PlaybackState()
-    roll = PianoRollWidget(generation, axis, playback)
+    keys = KeyAxis()
+    roll = PianoRollWidget(generation, axis, keys, playback)
     qtbot.addWidget(roll)
     roll.resize(400, 880)
     image = roll.grab().toImage()
-    y = int(row_top(MIDDLE_C, 880) + 5)
+    y = int(keys.row_top(MIDDLE_C, 880) + 5)
     # step 2 is a note (x 20..30), step 3 is not (x 30..40)
     assert QColor(image.pixel(25, y)).hsvSaturationF() > 0.4
     assert QColor(image.pixel(35, y)).hsvSaturationF() < 0.1
@@ -62,13 +76,13 @@ def test_piano_roll_draws_notes_where_they_are_and_seeks_on_click(qtbot):
 
 def test_piano_roll_paints_only_the_visible_range_of_a_long_piece(qtbot):
     generation = fed_generation(12_000, n=1)
-    axis, playback = TimeAxis(0.05), PlaybackState()
-    roll = PianoRollWidget(generation, axis, playback)
+    axis, keys, playback = TimeAxis(0.05), KeyAxis(), PlaybackState()
+    roll = PianoRollWidget(generation, axis, keys, playback)
     qtbot.addWidget(roll)
     roll.resize(600, 500)
     assert axis.visible(600) == (0, 12_000)
     image = roll.grab().toImage()  # 20 steps a pixel: notes merge into one bar
-    assert QColor(image.pixel(300, int(row_top(MIDDLE_C, 500) + 2))).hsvSaturationF() > 0.4
+    assert QColor(image.pixel(300, int(keys.row_top(MIDDLE_C, 500) + 2))).hsvSaturationF() > 0.4
 
 
 def test_the_lane_reads_out_the_step_under_the_mouse(qtbot):
@@ -99,6 +113,8 @@ def test_roll_panel_switches_candidates_and_fits(qtbot):
     assert generation.candidate == 2 and generation.notes()[0, MIDDLE_C + 2]
     panel._fit()
     assert axis.visible(panel.roll.width())[1] >= 30 and panel.scroll.maximum() <= 1
+    # C4..D4 used -> C4..B4 (12 keys), widened to 25: 6 keys below, 7 above
+    assert (panel.keys.low, panel.keys.high) == (MIDDLE_C - 6, MIDDLE_C + 18)
 
 
 def test_library_panel_lists_models_and_problems(window, dialogs, tiny_model, qtbot):
