@@ -8,12 +8,10 @@ model card from someone else's disk), so it names every unknown key and every ba
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
-from typing import Any, ClassVar, TypeVar
+from typing import ClassVar
 
-from musevae.errors import MusevaeError
+from musevae.config import Settings, SettingsError
 
-C = TypeVar("C", bound="ModelConfig")
 
 
 def _any(value: object) -> bool:
@@ -40,18 +38,19 @@ _TYPE_WORDS = {
 }
 
 
-class ConfigError(MusevaeError, ValueError):
+class ConfigError(SettingsError):
     """A model configuration has unknown keys or values the model cannot be built with."""
 
 
 @dataclasses.dataclass(frozen=True)
-class ModelConfig:
+class ModelConfig(Settings):
     """Base of every model's config: integer sizes must be positive, choices must exist.
 
     Subclasses declare their fields with defaults and list allowed values of string
     fields in ``CHOICES``; validation runs on construction, so no bad config can exist.
     """
 
+    ERROR: ClassVar[type[SettingsError]] = ConfigError
     CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {}  # field -> allowed values
 
     def __post_init__(self) -> None:
@@ -67,23 +66,3 @@ class ModelConfig:
             raise ConfigError(
                 f"{type(self).__name__}.{field.name} must be {wanted}; got {value!r}"
             )
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain ``{field: value}``, safe to write as JSON."""
-        return dataclasses.asdict(self)
-
-    @classmethod
-    def from_dict(cls: type[C], data: Mapping[str, Any]) -> C:
-        """Build from a dict; missing keys take their defaults, unknown keys are an error."""
-        if not isinstance(data, Mapping):
-            raise ConfigError(
-                f"a {cls.__name__} is a mapping of settings; got {type(data).__name__}"
-            )
-        known = [field.name for field in dataclasses.fields(cls)]
-        unknown = sorted(str(key) for key in data if key not in known)
-        if unknown:
-            raise ConfigError(
-                f"unknown {cls.__name__} setting(s): {', '.join(unknown)}; "
-                f"known settings are: {', '.join(known)}"
-            )
-        return cls(**data)

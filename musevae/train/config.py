@@ -11,16 +11,15 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from musevae.errors import MusevaeError
+from musevae.config import Settings, SettingsError
 
 LR_SCHEDULES = ("decay", "constant")
 DEVICE_CHOICES = ("auto", "cpu", "cuda", "mps")  # resolved by musevae.train.device
 
 
-class TrainConfigError(MusevaeError, ValueError):
+class TrainConfigError(SettingsError):
     """A training setting is unknown or out of range."""
 
 
@@ -48,7 +47,7 @@ _CHECKS: dict[str, tuple[Any, str]] = {
 
 
 @dataclasses.dataclass(frozen=True)
-class TrainConfig:
+class TrainConfig(Settings):
     """How to train; counts of updates and epochs, learning rates per Adam step.
 
     ``batch_size`` is per process: under ``torchrun`` the global batch is
@@ -78,6 +77,7 @@ class TrainConfig:
     max_recoveries: int = 5
     seed: int = 0
 
+    ERROR: ClassVar[type[SettingsError]] = TrainConfigError
     KINDS: ClassVar[dict[str, str]] = {
         "epochs": "positive_int", "batch_size": "positive_int", "seq_len": "positive_int",
         "lr": "positive", "adam_eps": "positive", "clip_norm": "positive",
@@ -90,6 +90,10 @@ class TrainConfig:
     }  # fmt: skip
     OPTIONAL: ClassVar[tuple[str, ...]] = ("kl_warmup", "updates_per_epoch")
 
+    @classmethod
+    def noun(cls) -> str:
+        return "training"
+
     def __post_init__(self) -> None:
         for field in dataclasses.fields(self):
             value = getattr(self, field.name)
@@ -100,22 +104,3 @@ class TrainConfig:
                 raise TrainConfigError(
                     f"training setting {field.name} must be {wanted}; got {value!r}"
                 )
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain ``{field: value}``, safe to write as JSON."""
-        return dataclasses.asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> TrainConfig:
-        """Build from a dict; missing keys take their defaults, unknown keys are an error."""
-        if not isinstance(data, Mapping):
-            raise TrainConfigError(
-                f"training settings must be a mapping; got {type(data).__name__}"
-            )
-        known = [field.name for field in dataclasses.fields(cls)]
-        unknown = sorted(str(key) for key in data if key not in known)
-        if unknown:
-            raise TrainConfigError(
-                f"unknown training setting(s): {', '.join(unknown)}; known: {', '.join(known)}"
-            )
-        return cls(**data)

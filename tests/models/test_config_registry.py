@@ -64,7 +64,7 @@ def test_bad_srnn_values() -> None:
 
 
 def test_a_config_that_is_not_a_mapping_is_rejected() -> None:
-    with pytest.raises(ConfigError, match="mapping of settings; got list"):
+    with pytest.raises(ConfigError, match="RNNConfig settings must be a mapping; got list"):
         RNNConfig.from_dict([1, 2])  # type: ignore[arg-type]
 
 
