@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from musevae import paths
-from musevae.data.atomic import write_bytes_atomically
+from musevae.atomic import write_bytes_atomically
 from musevae.data.dataset import SPLITS, Dataset
 from musevae.data.folder_scan import Progress, find_midi_files, scan
 from musevae.data.import_cache import FileResult

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from musevae import paths
-from musevae.data.atomic import write_bytes_atomically
+from musevae.atomic import write_bytes_atomically
 from musevae.data.import_options import ImportOptions
 from musevae.data.pianoroll import KEY_COUNT, PianoRoll
 

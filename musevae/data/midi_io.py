@@ -24,7 +24,7 @@ from typing import NamedTuple
 import mido
 import numpy as np
 
-from musevae.data.atomic import write_bytes_atomically
+from musevae.atomic import write_bytes_atomically
 from musevae.data.midi_parse import parse_tracks, repair, split_chunks
 from musevae.data.pianoroll import HIGHEST_NOTE, KEY_COUNT, LOWEST_NOTE, PianoRoll
 from musevae.errors import MidiFileError

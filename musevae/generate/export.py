@@ -9,7 +9,7 @@ from pathlib import Path
 import mido
 import numpy as np
 
-from musevae.data.atomic import write_bytes_atomically
+from musevae.atomic import write_bytes_atomically
 from musevae.data.midi_io import midi_file
 from musevae.data.pianoroll import PianoRoll
 from musevae.generate.sampler import Generation

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from musevae.data.atomic import write_bytes_atomically
+from musevae.atomic import write_bytes_atomically
 
 SYSTEM_PLAYERS = ("aplay", "paplay", "afplay")
 

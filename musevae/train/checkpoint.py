@@ -11,12 +11,10 @@ loudly. Loading checks everything a stranger's file could get wrong and raises
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import math
 import os
-import tempfile
 from collections.abc import Mapping
 from datetime import datetime, timezone
 from pathlib import Path
@@ -27,6 +25,7 @@ import torch
 from torch import Tensor
 
 from musevae import __version__
+from musevae.atomic import write_bytes_atomically
 from musevae.errors import CheckpointError, MusevaeError
 from musevae.models.base import SequenceModel
 from musevae.models.registry import model_from_config
@@ -37,22 +36,6 @@ CARD_NAME = "model.json"
 
 
 # --- files ------------------------------------------------------------------------------
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` so that readers see the old file or the new, never half."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temp)
-        raise
-
-
 def _json_safe(value: Any) -> Any:
     """Non-finite floats become null: JSON has no NaN, and a diverged score is no score."""
     if isinstance(value, float) and not math.isfinite(value):
@@ -65,7 +48,7 @@ def _json_safe(value: Any) -> Any:
 
 
 def write_json(path: Path, data: Mapping[str, Any]) -> None:
-    atomic_write(path, (json.dumps(_json_safe(data), indent=2) + "\n").encode("utf-8"))
+    write_bytes_atomically(path, (json.dumps(_json_safe(data), indent=2) + "\n").encode("utf-8"))
 
 
 def read_json(path: Path, what: str) -> dict[str, Any]:
@@ -85,7 +68,7 @@ def save_tensors(path: Path, tensors: Mapping[str, Tensor]) -> str:
     data = safetensors.torch.save(
         {name: tensor.detach().to("cpu", copy=True) for name, tensor in tensors.items()}
     )
-    atomic_write(path, data)
+    write_bytes_atomically(path, data)
     return hashlib.sha256(data).hexdigest()
 
 

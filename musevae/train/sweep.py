@@ -19,9 +19,10 @@ from typing import Any, Union
 
 import torch
 
+from musevae.atomic import write_bytes_atomically
 from musevae.data.dataset import Dataset
 from musevae.errors import CheckpointError
-from musevae.train.checkpoint import CARD_NAME, atomic_write, read_card
+from musevae.train.checkpoint import CARD_NAME, read_card
 from musevae.train.config import TrainConfig
 from musevae.train.distributed import SINGLE, Distributed
 from musevae.train.events import Event
@@ -145,8 +146,8 @@ def write_results(
     rows = [_row(cell, finished_card(cell.folder(out, model))) for cell in cells]
     csv_path, md_path = out / "results.csv", out / "results.md"
     if dist.is_main:
-        atomic_write(csv_path, _csv(rows).encode("utf-8"))
-        atomic_write(md_path, _markdown(model, cells, rows).encode("utf-8"))
+        write_bytes_atomically(csv_path, _csv(rows).encode("utf-8"))
+        write_bytes_atomically(md_path, _markdown(model, cells, rows).encode("utf-8"))
     finished = sum(row["test_elbo_frame_weighted"] is not None for row in rows)
     return SweepDone(csv_path, md_path, finished, len(cells))
 
