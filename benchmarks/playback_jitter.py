@@ -87,14 +87,19 @@ def endless(recorder: jack.Recorder, client: str, seconds: float) -> None:
     player = Player(output, bpm=480.0, step_beats=0.25)  # 31 ms steps
     player.play(sampled_frames(sample(model, None, 1, seed=0)))
     time.sleep(2.0)
-    start, started = rss_mib(), time.perf_counter()
-    time.sleep(seconds)
-    end, elapsed, played = rss_mib(), time.perf_counter() - started, player.position
+    started, rss = time.perf_counter(), [rss_mib()]
+    while time.perf_counter() - started < seconds:
+        time.sleep(min(10.0, seconds - (time.perf_counter() - started)))
+        rss.append(rss_mib())
+    elapsed, played = time.perf_counter() - started, player.position
     player.stop()
     output.close()
-    print(f"endless play, {elapsed:.0f} s: {played} steps, {player.late_steps} late steps, "
-          f"RSS {start:.1f} MiB after warm-up -> {end:.1f} MiB ({end - start:+.1f} MiB), "
-          f"stuck notes: {jack.stuck_notes(recorder.received()) or 'none'}")  # fmt: skip
+    stuck = recorder.ledger.problems() or "none"
+    print(f"endless play, {elapsed:.0f} s after a 2 s warm-up: {played} steps in all, "
+          f"{player.late_steps} late steps, {recorder.ledger.note_ons} note-ons, "
+          f"stuck notes: {stuck}")  # fmt: skip
+    print(f"  RSS {rss[0]:.1f} MiB at the start -> {rss[-1]:.1f} MiB at the end "
+          f"({rss[-1] - rss[0]:+.1f} MiB); every 10 s: {' '.join(f'{r:.1f}' for r in rss)}")
 
 
 def main() -> None:
@@ -111,7 +116,7 @@ def main() -> None:
         server = jack.start_server(name, Path(folder) / "jackd.log", period=args.period)
         try:
             for run, client in ((timing, "bench-timing"), (endless, "bench-endless")):
-                recorder = jack.Recorder()
+                recorder = jack.Recorder(keep=run is timing)  # endless: constant memory
                 try:
                     run(recorder, client, args.seconds if run is timing else args.endless_seconds)
                 finally:

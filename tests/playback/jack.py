@@ -60,12 +60,15 @@ def unique(prefix: str) -> str:
 
 class Recorder:
     """A JACK MIDI input that keeps every message with its arrival time (perf_counter
-    taken in rtmidi's callback, as the message comes out of JACK)."""
+    taken in rtmidi's callback, as the message comes out of JACK). With ``keep=False``
+    it only checks pairing as messages come (``ledger``), in constant memory."""
 
-    def __init__(self, client: str | None = None) -> None:
+    def __init__(self, client: str | None = None, keep: bool = True) -> None:
         self.client = client or unique("rec")
         self.port = f"{self.client}:in"
         self.messages: Messages = []
+        self.ledger = Ledger()
+        self._keep = keep
         self._lock = threading.Lock()
         self._midi = rtmidi.MidiIn(rtmidi.API_UNIX_JACK, name=self.client)
         self._midi.set_callback(self._arrived)
@@ -81,7 +84,9 @@ class Recorder:
     def _arrived(self, event: tuple[list[int], float], _data: object) -> None:
         now = time.perf_counter()
         with self._lock:
-            self.messages.append((now, tuple(event[0])))
+            self.ledger.feed(tuple(event[0]))
+            if self._keep:
+                self.messages.append((now, tuple(event[0])))
 
     def received(self) -> Messages:
         with self._lock:
@@ -106,31 +111,50 @@ def note_ons(messages: Messages) -> Messages:
     return [(t, m) for t, m in messages if m[0] & 0xF0 == NOTE_ON and m[2] > 0]
 
 
-def stuck_notes(messages: Messages) -> list[str]:
-    """Problems with note pairing: a note-on without exactly one later note-off before
-    the same key sounds again, a note-off for a silent key, or a channel that played
-    but never got CC 123. An empty list means nothing was left sounding."""
-    problems: list[str] = []
-    sounding: set[tuple[int, int]] = set()
-    played: set[int] = set()
-    cleared: set[int] = set()
-    for _, message in messages:
+class Ledger:
+    """Note pairing, checked message by message.
+
+    Problems: a note struck again before its note-off, a note-off for a silent key, a
+    note never released, a channel that played but never got CC 123. No problems
+    means every note-on had exactly one note-off, in order, and nothing is sounding.
+    """
+
+    def __init__(self) -> None:
+        self.note_ons = 0
+        self._problems: list[str] = []
+        self._sounding: set[tuple[int, int]] = set()
+        self._played: set[int] = set()
+        self._cleared: set[int] = set()
+
+    def feed(self, message: tuple[int, ...]) -> None:
         kind, channel = message[0] & 0xF0, message[0] & 0x0F
-        key = (channel, message[1])
+        key = (channel, message[1]) if len(message) > 1 else None
         if kind == NOTE_ON and message[2] > 0:
-            if key in sounding:
-                problems.append(f"note {key} struck again while sounding")
-            sounding.add(key)
-            played.add(channel)
-        elif kind == NOTE_OFF or kind == NOTE_ON:
-            if key not in sounding:
-                problems.append(f"note-off for silent note {key}")
-            sounding.discard(key)
+            if key in self._sounding:
+                self._problems.append(f"note {key} struck again while sounding")
+            self._sounding.add(key)
+            self._played.add(channel)
+            self.note_ons += 1
+        elif kind in (NOTE_OFF, NOTE_ON):
+            if key not in self._sounding:
+                self._problems.append(f"note-off for silent note {key}")
+            self._sounding.discard(key)
         elif kind == CONTROL_CHANGE and message[1] == 123:
-            cleared.add(channel)
-    problems += [f"note {key} never released" for key in sorted(sounding)]
-    problems += [f"channel {ch} never got CC 123" for ch in sorted(played - cleared)]
-    return problems
+            self._cleared.add(channel)
+
+    def problems(self) -> list[str]:
+        unreleased = [f"note {key} never released" for key in sorted(self._sounding)]
+        silent = sorted(self._played - self._cleared)
+        uncleared = [f"channel {ch} never got CC 123" for ch in silent]
+        return self._problems + unreleased + uncleared
+
+
+def stuck_notes(messages: Messages) -> list[str]:
+    """The :class:`Ledger`'s problems with these messages (empty: all paired, silent)."""
+    ledger = Ledger()
+    for _, message in messages:
+        ledger.feed(message)
+    return ledger.problems()
 
 
 def silence_reached(messages: Messages) -> bool:
