@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from musevae.playback.ports import RtMidiOutput
 
 MIDI_SUFFIXES = (".mid", ".midi")
+Sampling = tuple[Any, float, dict[str, Any]]  # model, step length in beats, sample() options
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -68,16 +69,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     is_file = Path(args.source).suffix.lower() in MIDI_SUFFIXES
     _check(args, is_file)
-    roll = _file_roll(args) if is_file else None  # a bad file fails before any port opens
+    # A bad file or model fails before any port opens.
+    roll = _file_roll(args) if is_file else None
+    sampling = None if is_file else _sampling(args)
     output = _open_output(args)
     try:
         if output is None:
-            return _play_audio(args, roll)
+            print("no MIDI output found (see `musevae ports`); rendering the music to audio")
+            return _play_audio(args, roll if roll is not None else _model_roll(args, sampling))
         print(f"playing on {output.description} (Ctrl-C to stop)")
         if roll is not None:
             return _perform(args, output, roll, None)
-        stream, step_beats = _model_stream(args)
-        return _perform(args, output, stream, step_beats)
+        return _perform(args, output, _model_stream(args, sampling), sampling[1])
     finally:
         if output is not None:
             output.close()
@@ -122,7 +125,7 @@ def _file_roll(args: argparse.Namespace) -> PianoRoll:
     return roll if args.bpm is None else PianoRoll(roll.keys, roll.step_beats, args.bpm)
 
 
-def _sampling(args: argparse.Namespace) -> tuple[Any, float, dict[str, Any]]:
+def _sampling(args: argparse.Namespace) -> Sampling:
     """The model, its step length, and the sampler's keyword arguments (seed printed)."""
     from musevae.cli.generate import _model_step_beats
     from musevae.generate import Controls
@@ -143,13 +146,13 @@ def _sampling(args: argparse.Namespace) -> tuple[Any, float, dict[str, Any]]:
     return model, step_beats, {"controls": controls, "seed": seed, "prime": prime}
 
 
-def _model_stream(args: argparse.Namespace) -> tuple[Iterable[np.ndarray], float]:
+def _model_stream(args: argparse.Namespace, sampling: Sampling) -> Iterable[np.ndarray]:
     from musevae.generate import sample
     from musevae.playback.endless import sampled_frames
 
-    model, step_beats, options = _sampling(args)
+    model, _, options = sampling
     steps = None if args.endless else args.steps
-    return sampled_frames(sample(model, steps, 1, **options)), step_beats
+    return sampled_frames(sample(model, steps, 1, **options))
 
 
 def _record_prime(args: argparse.Namespace, step_beats: float) -> PianoRoll:
@@ -203,16 +206,11 @@ def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def _play_audio(args: argparse.Namespace, roll: PianoRoll | None) -> int:
+def _play_audio(args: argparse.Namespace, roll: PianoRoll) -> int:
     """No MIDI output: render to WAV and play it through the speakers if possible."""
     from musevae.playback.render import render_wav
     from musevae.playback.wav import play_wav
 
-    print("no MIDI output found (see `musevae ports`); rendering the music to audio instead")
-    if roll is None:
-        if args.endless:
-            print(f"endless play needs a MIDI output; rendering {args.steps} steps")
-        roll = _model_roll(args)
     path = args.wav or Path(tempfile.gettempdir()) / f"musevae-{Path(args.source).stem}.wav"
     rendered = render_wav(roll, path, program=args.program)
     print(f"wrote {path} ({rendered.engine}, {roll.duration_seconds:.1f} s)")
@@ -224,9 +222,12 @@ def _play_audio(args: argparse.Namespace, roll: PianoRoll | None) -> int:
     return 0
 
 
-def _model_roll(args: argparse.Namespace) -> PianoRoll:
+def _model_roll(args: argparse.Namespace, sampling: Sampling) -> PianoRoll:
+    """A finite piece to render when there is no MIDI output (endless needs one)."""
     from musevae.generate import generate
 
-    model, step_beats, options = _sampling(args)
+    if args.endless:
+        print(f"endless play needs a MIDI output; generating {args.steps} steps instead")
+    model, step_beats, options = sampling
     tempo = args.bpm or 120.0
     return generate(model, args.steps, 1, step_beats=step_beats, tempo=tempo, **options).rolls[0]

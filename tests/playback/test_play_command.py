@@ -60,13 +60,17 @@ def test_ctrl_c_silences_every_note_before_exiting(recorder, midi_file) -> None:
     assert recorder.wait_for(silence_reached, 5), stuck_notes(recorder.received())
 
 
-def test_with_no_midi_output_the_file_is_rendered_to_wav(
-    tmp_path, midi_file, monkeypatch, capsys
-) -> None:
+@pytest.fixture()
+def no_midi_no_player(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("RTMIDI_API", "jack")
     monkeypatch.setenv("JACK_DEFAULT_SERVER", unique("no-such-server"))  # no MIDI at all
     monkeypatch.setenv("JACK_NO_START_SERVER", "1")
     monkeypatch.setenv("PATH", str(tmp_path))  # and no audio player to hand it to
+
+
+def test_with_no_midi_output_the_file_is_rendered_to_wav(
+    tmp_path, midi_file, no_midi_no_player, capsys
+) -> None:
     path = midi_file(PIECE)
     wav = tmp_path / "out.wav"
     assert main(["play", str(path), "--wav", str(wav), "--bpm", "120"]) == 0
@@ -105,6 +109,17 @@ def test_play_a_model_for_a_number_of_steps(recorder, tiny_model, capsys) -> Non
     assert "seed 3" in capsys.readouterr().out
     assert recorder.wait_for(silence_reached, 5), stuck_notes(recorder.received())
     assert len(note_ons(recorder.received())) > 0
+
+
+def test_with_no_midi_output_a_model_renders_a_finite_piece(
+    tmp_path, tiny_model, no_midi_no_player, capsys
+) -> None:
+    wav = tmp_path / "model.wav"
+    options = ["--endless", "--steps", "16", "--bpm", "120", "--seed", "1", "--wav", str(wav)]
+    assert main(["play", str(tiny_model), *options]) == 0
+    assert "generating 16 steps instead" in capsys.readouterr().out
+    samples, rate = read_wav(wav)
+    assert len(samples) / rate == pytest.approx(16 * 0.125 + 0.1, abs=0.01)  # sixteenths
 
 
 @pytest.mark.slow
