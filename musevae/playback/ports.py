@@ -139,6 +139,8 @@ class RtMidiOutput(MidiOutput):
         return f"{self.api}: {where}"
 
     def send(self, message: Sequence[int]) -> None:
+        if self._midi is None:  # never touch a deleted rtmidi object
+            raise MidiPortError(f"the MIDI output {self.description} was closed")
         self._last_send = time.perf_counter()
         try:
             self._midi.send_message(list(message))
@@ -149,6 +151,8 @@ class RtMidiOutput(MidiOutput):
     def check(self) -> None:
         """A destination that left the API's port list is gone (JACK and ALSA drop
         messages to it silently, so sending alone would never tell)."""
+        if self._midi is None:
+            raise MidiPortError(f"the MIDI output {self.description} was closed")
         if self.target is not None and self.target not in self._midi.get_ports():
             raise MidiPortError(f"the MIDI port {self.description} went away; {_AFTER_LOSS}")
 
@@ -160,9 +164,13 @@ class RtMidiOutput(MidiOutput):
             time.sleep(max(0.0, self._last_send + JACK_DRAIN_SECONDS - time.perf_counter()))
 
     def close(self) -> None:
+        """Close the port (closing twice is harmless; sending afterwards is an error)."""
+        if self._midi is None:
+            return
         self.drain()
         self._midi.close_port()
         self._midi.delete()
+        self._midi = None
 
 
 _AFTER_LOSS = (
@@ -234,9 +242,12 @@ class RtMidiInput:
         self._midi.set_callback(lambda event, _data: callback(time.perf_counter(), event[0]))
 
     def close(self) -> None:
+        if self._midi is None:
+            return
         self._midi.cancel_callback()
         self._midi.close_port()
         self._midi.delete()
+        self._midi = None
 
 
 def open_input(

@@ -98,3 +98,18 @@ def test_a_virtual_output_appears_as_a_port_named_musevae(jack_server) -> None:
 def test_opening_a_port_that_does_not_exist_lists_the_real_ones(recorder) -> None:
     with pytest.raises(MidiPortError, match=f"no MIDI output called 'nowhere'.*{recorder.port}"):
         open_output("nowhere", api="jack")
+
+
+def test_a_closed_output_refuses_to_send_and_a_player_reports_it(recorder) -> None:
+    from musevae.data.pianoroll import PianoRoll
+    from musevae.playback.player import Player, StopReason
+
+    output = open_output(recorder.port, api="jack", client_name=unique("player"))
+    output.close()
+    output.close()  # twice is harmless
+    with pytest.raises(MidiPortError, match="was closed"):
+        output.note_on(0, 60, 90)
+    player = Player(output)
+    player.play(PianoRoll.from_notes([[60]], 0.25, 3000.0))
+    assert player.wait(10) and player.stop_reason is StopReason.ERROR
+    assert "was closed" in str(player.error)
