@@ -27,7 +27,8 @@ def test_readme_has_exactly_two_setup_commands_and_ci_runs_the_test_one() -> Non
 
 
 def test_core_imports_without_qt() -> None:
-    core = ["musevae.data", "musevae.models", "musevae.train", "musevae.cli", "musevae.paths"]
+    core = ["musevae.data", "musevae.models", "musevae.train", "musevae.generate",
+            "musevae.playback", "musevae.cli", "musevae.paths"]
     code = (
         "import importlib, sys\n"
         f"for name in {core!r}:\n"

@@ -57,12 +57,12 @@ def run(args: argparse.Namespace) -> int:
     from musevae.generate.sampler import resolve_seed
     from musevae.train.checkpoint import load_model
     from musevae.train.device import resolve_device
-    from musevae.train.library import resolve
+    from musevae.train.library import resolve, step_beats_of
 
     velocity = _velocity(args.velocity)
     controls = _controls(args)
     model, card = load_model(resolve(args.model), resolve_device(args.device))
-    step_beats = STEP_BEATS[args.step] if args.step else _model_step_beats(card)
+    step_beats = STEP_BEATS[args.step] if args.step else step_beats_of(card)
     prime = read_midi(args.prime, step_beats=step_beats).roll if args.prime else None
     seed = resolve_seed(args.seed)
     steps = sample(model, args.steps, args.n, controls=controls, seed=seed, prime=prime)
@@ -105,10 +105,3 @@ def _velocity(text: str) -> int | None:
     if text.isdigit() and 1 <= int(text) <= 127:
         return int(text)
     raise MusevaeError(f"--velocity takes 1..127 or 'prob'; got {text!r}")
-
-
-def _model_step_beats(card: dict) -> float:
-    """The step length of the data the model learnt from (JSB: quarter notes)."""
-    dataset = card.get("dataset")
-    value = dataset.get("step_beats") if isinstance(dataset, dict) else None
-    return float(value) if isinstance(value, (int, float)) and value > 0 else 0.5

@@ -127,19 +127,18 @@ def _file_roll(args: argparse.Namespace) -> PianoRoll:
 
 def _sampling(args: argparse.Namespace) -> Sampling:
     """The model, its step length, and the sampler's keyword arguments (seed printed)."""
-    from musevae.cli.generate import _model_step_beats
     from musevae.generate import Controls
     from musevae.generate.sampler import resolve_seed
     from musevae.train.checkpoint import load_model
     from musevae.train.device import resolve_device
-    from musevae.train.library import resolve
+    from musevae.train.library import resolve, step_beats_of
 
     try:
         controls = Controls(temperature=args.temperature)
     except ValueError as error:
         raise MusevaeError(str(error)) from None
     model, card = load_model(resolve(args.source), resolve_device(args.device))
-    step_beats = STEP_BEATS[args.step] if args.step else _model_step_beats(card)
+    step_beats = STEP_BEATS[args.step] if args.step else step_beats_of(card)
     prime = _record_prime(args, step_beats) if args.prime_from_port is not None else None
     seed = resolve_seed(args.seed)
     print(f"seed {seed}")

@@ -53,6 +53,13 @@ def scan(user_dir: Path | None = None) -> Library:
     return Library(entries, problems)
 
 
+def step_beats_of(card: dict[str, Any]) -> float:
+    """The time grid the model learnt from (JSB: quarter notes; eighth notes if unsaid)."""
+    dataset = card.get("dataset")
+    value = dataset.get("step_beats") if isinstance(dataset, dict) else None
+    return float(value) if isinstance(value, (int, float)) and value > 0 else 0.5
+
+
 def resolve(name_or_path: str | os.PathLike[str], user_dir: Path | None = None) -> Path:
     """The card path for a model name or a path; a clear error naming what exists."""
     path = Path(name_or_path).expanduser()
