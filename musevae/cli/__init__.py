@@ -16,7 +16,9 @@ from collections.abc import Sequence
 from musevae import __version__
 from musevae.errors import MusevaeError
 
-COMMAND_MODULES = ("data", "train", "evaluate", "sweep", "generate", "evaluate_samples", "play", "ports")
+COMMAND_MODULES = (
+    "data", "train", "evaluate", "sweep", "publish", "generate", "evaluate_samples", "play", "ports",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
