@@ -15,6 +15,7 @@ def write_bytes_atomically(path: str | os.PathLike[str], data: bytes) -> None:
         dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
     )
     try:
+        os.chmod(temp_name, 0o666 & ~_umask())  # mkstemp makes 0600; give a normal file's mode
         with os.fdopen(handle, "wb") as file:
             file.write(data)
             file.flush()
@@ -23,3 +24,10 @@ def write_bytes_atomically(path: str | os.PathLike[str], data: bytes) -> None:
     except BaseException:
         Path(temp_name).unlink(missing_ok=True)
         raise
+
+
+def _umask() -> int:
+    """The process umask (reading it means setting it, so set it straight back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
 
+from musevae.atomic import write_bytes_atomically
 from tests.support import REPO_ROOT
 
 
@@ -53,3 +55,13 @@ def test_import_contract_holds() -> None:
         cwd=REPO_ROOT,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_atomic_writes_leave_ordinary_file_modes(tmp_path) -> None:
+    target = tmp_path / "piece.mid"
+    write_bytes_atomically(target, b"MThd")
+    mask = os.umask(0o022)
+    os.umask(mask)
+    assert target.read_bytes() == b"MThd"
+    assert target.stat().st_mode & 0o777 == 0o666 & ~mask
+    assert [p.name for p in tmp_path.iterdir()] == ["piece.mid"]  # no temp file left
