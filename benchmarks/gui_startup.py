@@ -46,13 +46,14 @@ def model_for_benchmark(folder: Path) -> tuple[Path, str]:
     out = folder / "srnn"
     for _ in train("srnn", {}, toy_dataset(), quick_config(epochs=1, updates_per_epoch=2), out):
         pass
-    return out / "model.json", "no shipped model: an SRNN (default sizes) trained here for 2 updates"
+    what = "no shipped model: an SRNN (default sizes) trained here for 2 updates"
+    return out / "model.json", what
 
 
 def launch(card: Path | None, home: Path, extras: bool) -> dict[str, float]:
     """One app process; seconds from launch to each milestone it reports."""
-    env = {**os.environ, "XDG_DATA_HOME": str(home / "data"), "XDG_CONFIG_HOME": str(home / "cfg"),
-           "XDG_CACHE_HOME": str(home / "cache")}  # fmt: skip
+    env = {**os.environ, "XDG_DATA_HOME": str(home / "data"),
+           "XDG_CONFIG_HOME": str(home / "cfg"), "XDG_CACHE_HOME": str(home / "cache")}  # fmt: skip
     if not env.get("DISPLAY"):
         env["QT_QPA_PLATFORM"] = "offscreen"
     command = [sys.executable, __file__, "--child", str(home)]
@@ -83,7 +84,8 @@ def parent(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="musevae-bench-") as folder:
         card, origin = (args.model, "given") if args.model else model_for_benchmark(Path(folder))
         print(f"model: {origin}")
-        runs = [launch(card, Path(folder) / f"home{i}", extras=i == 0) for i in range(args.launches)]
+        homes = [Path(folder) / f"home{i}" for i in range(args.launches)]
+        runs = [launch(card, home, extras=i == 0) for i, home in enumerate(homes)]
     shown = [run["shown"] for run in runs]
     ready = [run["ready"] for run in runs]
     print(f"launch -> window shown:  median {statistics.median(shown):.2f} s  "
@@ -95,9 +97,9 @@ def parent(args: argparse.Namespace) -> int:
           f"(model chosen at {first['model_open']:.2f} s)")  # fmt: skip
     for what in ("generating", "training"):
         p = {k.split(".", 1)[1]: v for k, v in first.items() if k.startswith(what + ".")}
-        print(f"event-loop lateness while {what}: p50 {p['p50_ms']:.1f} ms, p99 {p['p99_ms']:.1f} ms, "
-              f"max {p['max_ms']:.1f} ms over {int(p['ticks'])} ticks of {PROBE_MS} ms "
-              f"({p['detail']}; target p99 < 50 ms)")  # fmt: skip
+        print(f"event-loop lateness while {what}: p50 {p['p50_ms']:.1f} ms, "
+              f"p99 {p['p99_ms']:.1f} ms, max {p['max_ms']:.1f} ms over {int(p['ticks'])} "
+              f"ticks of {PROBE_MS} ms ({p['detail']}; target p99 < 50 ms)")  # fmt: skip
     return 0
 
 
@@ -132,73 +134,78 @@ class Probe:
         return percentiles(self.lateness)
 
 
-def child(home: Path, card: Path | None) -> int:
-    from PySide6.QtCore import QTimer
+class Run:
+    """The app in this process: window, then a generation, then a training, each probed."""
 
-    from musevae.gui.app import application, create_window
+    def __init__(self, home: Path, card: Path | None) -> None:
+        from PySide6.QtCore import QTimer
 
-    app = application()
-    window = create_window(popups=False)
-    window.shown.connect(lambda: QTimer.singleShot(0, lambda: emit("shown")))
-    probe = Probe()
-    steps = GENERATE_STEPS
+        from musevae.gui.app import application, create_window
 
-    def on_ready() -> None:
+        self.home, self.card = home, card
+        self.app = application()
+        self.window = create_window(popups=False)
+        self.window.shown.connect(lambda: QTimer.singleShot(0, lambda: emit("shown")))
+        self.window.ready.connect(self.on_ready)
+        self.probe = Probe()
+
+    def on_ready(self) -> None:
         emit("ready")
-        if card is None:
-            app.quit()
+        if self.card is None:
+            self.app.quit()
             return
-        window.library.currentChanged.connect(generate_once)
-        window.library.open_checkpoint(card)
+        self.window.library.currentChanged.connect(self.generate)
+        self.window.library.open_checkpoint(self.card)
 
-    def generate_once(entry: object) -> None:
-        window.library.currentChanged.disconnect(generate_once)
+    def generate(self, entry: object) -> None:
+        w = self.window
+        w.library.currentChanged.disconnect(self.generate)
         emit("model_open")
-        panel = window.generate_panel
-        panel.steps.setValue(steps)
-        panel.candidates.setValue(3)
-        window.generation.grown.connect(first_step)
-        window.generating.busyChanged.connect(generated)
-        probe.start()
-        panel.generate()
+        w.generate_panel.steps.setValue(GENERATE_STEPS)
+        w.generate_panel.candidates.setValue(3)
+        w.generation.grown.connect(self.first_step)
+        w.generating.busyChanged.connect(self.generated)
+        self.probe.start()
+        w.generate_panel.generate()
 
-    def first_step(count: int) -> None:
-        window.generation.grown.disconnect(first_step)
+    def first_step(self, count: int) -> None:
+        self.window.generation.grown.disconnect(self.first_step)
         emit("first_step")
 
-    def generated(busy: bool) -> None:
+    def generated(self, busy: bool) -> None:
         if busy:
             return
-        window.generating.busyChanged.disconnect(generated)
-        detail = f"3 candidates x {window.generation.steps} steps, roll and lane drawn live"
-        emit("generating", **probe.stop(), detail=detail)
-        train()
-
-    def train() -> None:
-        folder = make_midi_folder(home / "midi")
-        panel = window.train_panel
+        w = self.window
+        w.generating.busyChanged.disconnect(self.generated)
+        detail = f"3 candidates x {w.generation.steps} steps, roll and lane drawn live"
+        emit("generating", **self.probe.stop(), detail=detail)
+        folder = make_midi_folder(self.home / "midi")
+        panel = w.train_panel
         panel.data.folder = folder
         panel.data.refresh()
         panel.data.combo.setCurrentIndex(panel.data.combo.findData(str(folder)))
         panel.kind.setCurrentText("srnn")
         panel.epochs.setValue(1000)
-        window.training.statusChanged.connect(training_status)
+        w.training.statusChanged.connect(self.training_status)
         panel.start()
 
-    def training_status(status: str) -> None:
-        if status == "running":
-            probe.start()
-            QTimer.singleShot(int(TRAIN_SECONDS * 1000), window.training.cancel)
-        elif status == "cancelled":
-            detail = f"SRNN default sizes, {window.training.updates} updates, curves drawn live"
-            emit("training", **probe.stop(), detail=detail)
-            app.quit()
+    def training_status(self, status: str) -> None:
+        from PySide6.QtCore import QTimer
 
-    window.ready.connect(on_ready)
-    window.show()
-    app.exec()
-    window.close()
-    return 0
+        training = self.window.training
+        if status == "running":
+            self.probe.start()
+            QTimer.singleShot(int(TRAIN_SECONDS * 1000), training.cancel)
+        elif status == "cancelled":
+            detail = f"SRNN default sizes, {training.updates} updates, curves drawn live"
+            emit("training", **self.probe.stop(), detail=detail)
+            self.app.quit()
+
+    def exec(self) -> int:
+        self.window.show()
+        self.app.exec()
+        self.window.close()
+        return 0
 
 
 def make_midi_folder(folder: Path) -> Path:
@@ -220,7 +227,7 @@ def main() -> int:
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child is not None:
-        return child(args.child, args.model)
+        return Run(args.child, args.model).exec()
     return parent(args)
 
 

@@ -1,12 +1,13 @@
 """Screenshots of the app for the README, taken from the real window under Xvfb.
 
-    python packaging/screenshots.py [--model CARD] [--data-dir DIR] [--epochs N]
+    python packaging/screenshots.py [--train] [--model CARD] [--data-dir DIR] [--epochs N]
 
-Without ``--model`` (and with no model shipped in models/), it first trains a small
-SRNN *through the Train tab* in a temporary folder - on JSB Chorales when the data
-folder holds it, else on a generated folder of chord MIDI files - so the Train tab
-shot shows real curves. Then it generates three candidates and shoots the roll with
-its uncertainty lane. Everything the app writes goes to temporary folders; only
+With ``--train``, or when there is no model (no ``--model``, none shipped in models/),
+it first trains a small SRNN *through the Train tab* in a temporary folder - on JSB
+Chorales when the data folder holds it, else on a generated folder of chord MIDI
+files - and shoots the Train tab with its real curves. Then it generates three
+candidates (with ``--model``, else the first shipped model, else the one just trained)
+and shoots the roll with its uncertainty lane, and the Library. Everything the app writes goes to temporary folders; only
 ``docs/screenshots/*.png`` is written in the repository. Without a display it runs
 itself again under ``xvfb-run`` (Debian: apt-get install xvfb).
 """
@@ -31,7 +32,9 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", type=Path, help="a model card to generate with")
     parser.add_argument("--data-dir", type=Path, help="folder holding JSB Chorales.pickle")
-    parser.add_argument("--epochs", type=int, default=12, help="epochs of the small SRNN")
+    parser.add_argument("--train", action="store_true",
+                        help="train the small SRNN (for train.png) even when a model exists")
+    parser.add_argument("--epochs", type=int, default=40, help="epochs of the small SRNN")
     parser.add_argument("--steps", type=int, default=160, help="steps to generate")
     parser.add_argument("--seed", type=int, default=4, help="generation seed")
     return parser.parse_args()
@@ -160,10 +163,15 @@ class Shooter:
         return Path(card)  # type: ignore[arg-type]
 
     def library(self, card: Path) -> None:
+        library = self.window.library
         self.window.tabs.setCurrentIndex(0)
-        if self.window.library.current is None:
-            self.window.library.open_checkpoint(card)
-            self.wait(self.window.library.currentChanged, lambda entry: entry is not None)
+        library.select_path(card)
+        if library.current is None:  # not in the library: open it from disk
+            library.open_checkpoint(card)
+            self.wait(library.currentChanged, lambda entry: entry is not None)
+
+    def save_library(self) -> None:
+        self.window.tabs.setCurrentIndex(0)
         self.save("library")
 
     def generate(self) -> None:
@@ -194,10 +202,12 @@ def main() -> int:
     try:
         shooter = Shooter(args, home)
         shooter.start()
-        entries = shooter.window.library.entries
-        card = args.model or (entries[0].card_path if entries else shooter.train())
-        shooter.library(card)
+        shipped = [e.card_path for e in shooter.window.library.entries if e.bundled]
+        trained = shooter.train() if args.train or not (args.model or shipped) else None
+        card = args.model or (shipped[0] if shipped else trained)
+        shooter.library(card)  # selects the model
         shooter.generate()
+        shooter.save_library()
         shooter.window.close()
     finally:
         shutil.rmtree(home, ignore_errors=True)

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QApplication
 from musevae import __version__
 from musevae.gui.main_window import MainWindow
 from musevae.gui.notify import install_excepthook
+from musevae.gui.refcount_guard import guard_singletons
 from musevae.gui.settings import APPLICATION, ORGANISATION
 
 LOAD_DELAY_MS = 50
@@ -31,6 +32,7 @@ def resources_dir() -> Path:
 
 def application(argv: Sequence[str] | None = None) -> QApplication:
     """The QApplication (made once), named so QSettings land under "musevae"."""
+    guard_singletons()  # before the first paint: see refcount_guard
     app = QApplication.instance()
     if app is None:
         app = QApplication(list(argv if argv is not None else sys.argv[:1]))

@@ -53,6 +53,7 @@ class PlaybackSession(QObject):
         self._seconds_per_step = 0.25  # of the piece built-in sound is playing
         state.portChanged.connect(self._on_port)
         state.tempoChanged.connect(self._on_tempo)
+        state.loopChanged.connect(lambda loop: self.state.playing and self.play())
         generation.started.connect(self.stop)
 
     # --- ports ------------------------------------------------------------------------

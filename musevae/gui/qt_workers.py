@@ -56,12 +56,18 @@ class Job(QThread):
         self._condition = threading.Condition()
         self._paused = False
         self._cancelled = False
+        self._blocked = False
         self._status = IDLE
 
     # --- control, from any thread -----------------------------------------------------
     @property
     def status(self) -> str:
         return self._status
+
+    @property
+    def blocked(self) -> bool:
+        """Whether the worker is waiting for ``resume`` now (pulling nothing)."""
+        return self._blocked
 
     def pause(self) -> None:
         with self._condition:
@@ -117,7 +123,9 @@ class Job(QThread):
         """Block while paused; False once cancelled."""
         with self._condition:
             while self._paused and not self._cancelled:
+                self._blocked = True
                 self._condition.wait()
+            self._blocked = False
             return not self._cancelled
 
     def _set_status(self, status: str) -> None:

@@ -86,6 +86,8 @@ def warm_up() -> Iterator[Catalogue]:
         }
         for kind, cls in sorted(MODELS.items())
     }
+    # one core stays free for the GUI thread, so drawing never waits on the CPU pool
+    torch.set_num_threads(max(1, (os.cpu_count() or 2) - 1))
     gpu = torch.cuda.get_device_name(0) if torch.cuda.is_available() else ""
     yield Catalogue(sizes, gpu)
 

@@ -16,10 +16,12 @@ from musevae.data.folders import split_of
 from musevae.data.import_options import ImportOptions
 from musevae.data.midi_io import write_midi
 from musevae.gui.dialogs import Dialogs
+from musevae.gui.refcount_guard import guard_singletons
 from musevae.gui.settings import Settings
 from tests.gui.pieces import chord_piece
 
 TIMEOUT_MS = 60_000  # generous: the 2-core CI machine is shared
+guard_singletons()  # as the app does at start (PySide6 6.12 on Python < 3.12)
 
 
 class ScriptedDialogs(Dialogs):

@@ -27,7 +27,9 @@ def _choose_port(window: Any, key: str, qtbot: Any) -> None:
     assert window.playback.port == key
 
 
-def test_space_plays_the_piece_through_a_jack_loopback(window, dialogs, tiny_model, qtbot, recorder):  # noqa: F811
+def test_space_plays_the_piece_through_a_jack_loopback(
+    window, dialogs, tiny_model, qtbot, recorder  # noqa: F811
+):
     open_model(window, dialogs, tiny_model, qtbot)
     window.generate_panel.polyphony.setValue(4)  # an untrained model is dense; keep JACK's
     generate(window, qtbot, steps=16, candidates=1, seed=3)  # MIDI buffer far from full
@@ -47,7 +49,9 @@ def test_space_plays_the_piece_through_a_jack_loopback(window, dialogs, tiny_mod
     assert window.playback.position == 0.0  # and went home at the end
 
 
-def test_a_port_that_is_not_there_gives_a_message(window, dialogs, tiny_model, qtbot, jack_server):  # noqa: F811
+def test_a_port_that_is_not_there_gives_a_message(
+    window, dialogs, tiny_model, qtbot, jack_server  # noqa: F811
+):
     open_model(window, dialogs, tiny_model, qtbot)
     generate(window, qtbot, steps=4, candidates=1)
     window.playback.set_port(port_key("jack", "no-such-synth:in"))

@@ -56,10 +56,11 @@ def test_pause_blocks_the_worker_and_cancel_leaves_a_resumable_checkpoint(
     qtbot.waitUntil(lambda: len(session.valid_curve) >= 1, timeout=TIMEOUT_MS)
 
     panel.buttons["Pause"].click()
-    qtbot.waitUntil(lambda: session.status == "paused", timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: session.status == "paused" and session.job.blocked, timeout=TIMEOUT_MS)
+    qtbot.wait(50)  # deliver what the worker emitted before it blocked
     updates = session.updates
-    qtbot.wait(300)  # the worker is blocked on its condition: no event arrives
-    assert session.updates == updates
+    qtbot.wait(300)  # the worker waits on its condition: no event arrives
+    assert session.updates == updates and session.job.blocked
     assert panel.buttons["Pause"].text() == "Continue"
     panel.buttons["Pause"].click()
     qtbot.waitUntil(lambda: session.updates > updates, timeout=TIMEOUT_MS)

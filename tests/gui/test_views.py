@@ -120,7 +120,7 @@ def test_roll_panel_switches_candidates_and_fits(qtbot):
 def test_library_panel_lists_models_and_problems(window, dialogs, tiny_model, qtbot):
     import shutil
 
-    from musevae.paths import user_models_dir
+    from musevae.paths import bundled_models_dir, user_models_dir
 
     run = user_models_dir() / "my-run"
     run.mkdir(parents=True)
@@ -134,8 +134,14 @@ def test_library_panel_lists_models_and_problems(window, dialogs, tiny_model, qt
     panel = window.library_panel
     groups = {panel.tree.topLevelItem(i).text(0): panel.tree.topLevelItem(i)
               for i in range(panel.tree.topLevelItemCount())}  # fmt: skip
-    assert set(groups) == {"Yours", "Cannot be used"}
-    assert groups["Yours"].child(0).text(0) == "my-run" and groups["Yours"].child(0).text(1) == "RNN"
+    shipped = sorted(bundled_models_dir().glob("*.json"))
+    assert set(groups) == {"Yours", "Cannot be used"} | ({"Shipped"} if shipped else set())
+    mine = groups["Yours"].child(0)
+    assert (mine.text(0), mine.text(1)) == ("my-run", "RNN")
+    if shipped:  # models/ is never changed by the app
+        panel.tree.setCurrentItem(groups["Shipped"].child(0))
+        assert window.library.current.bundled and not panel.buttons["Delete…"].isEnabled()
+        assert not panel.buttons["Rename…"].isEnabled()
     assert "not JSON" in groups["Cannot be used"].child(0).text(1)
     panel.tree.setCurrentItem(groups["Yours"].child(0))
     assert window.library.current.name == "my-run" and panel.buttons["Delete…"].isEnabled()
@@ -168,7 +174,8 @@ def test_a_missing_benchmark_is_offered_for_download(window, dialogs, qtbot, tmp
     panel = window.train_panel
     panel.data.refresh()
     panel.data.combo.setCurrentIndex(panel.data.combo.findData("jsb"))
-    assert "not downloaded" in panel.data.combo.currentText() and panel.data.fetch_button.isEnabled()
+    assert "not downloaded" in panel.data.combo.currentText()
+    assert panel.data.fetch_button.isEnabled()
     dialogs.script("confirm", False)
     panel.buttons["Start"].click()
     assert dialogs.asked[-1] == ("confirm", "Dataset missing") and not window.training.busy

@@ -59,8 +59,7 @@ def test_pause_stops_pulling_until_resumed(qtbot):
         qtbot.waitUntil(lambda: pulled == [0])
         job.pause()
         gate.set()  # value 1 was already asked for: it arrives; then the worker waits
-        qtbot.waitUntil(lambda: pulled == [0, 1])
-        qtbot.wait(100)
+        qtbot.waitUntil(lambda: job.blocked)
         assert pulled == [0, 1] and job.status == "paused"
         job.resume()
         assert job.wait(TIMEOUT_MS) and pulled == [0, 1, 2] and job.status == "done"
