@@ -9,7 +9,8 @@ Prints, for a fresh process each launch (offscreen unless a display is set):
 - launch -> first generated step with a model (the first shipped model, ``--model``, or
   a model trained here first into a temporary folder, which is said);
 - event-loop latency while generating and while training: a QTimer probe fires every
-  10 ms and records how late each tick is; target p99 < 50 ms.
+  10 ms and records how late each tick is; target p99 < 50 ms;
+- the time to paint a 20,000-step piece (roll + lane), seen whole and zoomed in.
 
 Timings depend on the machine and on what else runs on it: report them with that.
 """
@@ -31,6 +32,7 @@ sys.path.insert(0, str(ROOT))
 PROBE_MS = 10
 GENERATE_STEPS = 3000
 TRAIN_SECONDS = 12.0
+PAINT_STEPS = 20_000
 
 
 # --- the parent: launches, and a model to use --------------------------------------------
@@ -100,7 +102,51 @@ def parent(args: argparse.Namespace) -> int:
         print(f"event-loop lateness while {what}: p50 {p['p50_ms']:.1f} ms, "
               f"p99 {p['p99_ms']:.1f} ms, max {p['max_ms']:.1f} ms over {int(p['ticks'])} "
               f"ticks of {PROBE_MS} ms ({p['detail']}; target p99 < 50 ms)")  # fmt: skip
+    for what, ms in paint_times().items():
+        print(f"paint a {PAINT_STEPS:,}-step piece, {what}: {ms:.1f} ms "
+              "(roll + lane, median of 10)")  # fmt: skip
     return 0
+
+
+def paint_times() -> dict[str, float]:
+    """Median time to paint the roll and the lane, whole piece and zoomed in."""
+    import numpy as np
+
+    from musevae.generate.sampler import GeneratedStep
+    from musevae.gui.app import application
+    from musevae.gui.generation_state import GenerationState
+    from musevae.gui.playback_state import PlaybackState
+    from musevae.gui.qt_roll_panel import RollPanel
+    from musevae.gui.timeline import TimeAxis
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    application()
+    generation, axis = GenerationState(), TimeAxis()
+    panel = RollPanel(generation, axis, PlaybackState())
+    panel.resize(1000, 700)
+    panel.show()
+    rng = np.random.default_rng(0)
+    generation.begin(3, 0, 0.5, None)
+    for t in range(PAINT_STEPS):
+        probs = rng.random((3, 88), dtype=np.float32) * 0.2
+        generation.buffer.append(GeneratedStep(t, rng.random((3, 88)) < probs, probs,
+                                               probs.sum(1), probs.mean(1), 0.01))  # fmt: skip
+    generation.grown.emit(PAINT_STEPS)
+    times = {}
+    for what, zoom in (("seen whole", panel._fit), ("zoomed in, 8 px a step", None)):
+        if zoom is not None:
+            zoom()
+        else:
+            axis.px_per_step = 8.0
+            axis.scroll_to(PAINT_STEPS / 2)
+        samples = []
+        for _ in range(10):
+            started = time.perf_counter()
+            panel.roll.grab()
+            panel.lane.grab()
+            samples.append((time.perf_counter() - started) * 1000)
+        times[what] = statistics.median(samples)
+    return times
 
 
 # --- the child: the app itself, reporting milestones -------------------------------------

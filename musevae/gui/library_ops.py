@@ -44,12 +44,6 @@ def card_summary(card: dict[str, Any]) -> dict[str, str]:
     }
 
 
-def step_beats_of(card: dict[str, Any]) -> float:
-    """The time grid the model learnt (eighth notes when the card does not say)."""
-    value = _get(card, "dataset", "step_beats")
-    return float(value) if isinstance(value, (int, float)) and value > 0 else 0.5
-
-
 def is_user_run(card_path: Path, user_dir: Path | None = None) -> bool:
     """Whether ``card_path`` is ``<user models>/<run>/model.json`` (the app's to change)."""
     folder = (user_dir or user_models_dir()).resolve()

@@ -99,9 +99,13 @@ class LibrarySession(QObject):
         self.jobs.append(job)
 
     def _forget_ended(self, status: str) -> None:
-        self.jobs = [job for job in self.jobs if job.status not in ENDED]
-        if not any(job.objectName() == "scan" for job in self.jobs):
-            self._set_scanning(False)
+        """Runs when a job's status arrives, in order after the values it yielded (its
+        live ``status`` may already be further on, so the signal's value counts)."""
+        if status in ENDED:
+            ended = self.sender()
+            self.jobs = [job for job in self.jobs if job is not ended]
+            if not any(job.objectName() == "scan" for job in self.jobs):
+                self._set_scanning(False)
 
     def _on_scanned(self, library: Any) -> None:
         self.entries, self.problems, self.scanned = library.entries, library.problems, True

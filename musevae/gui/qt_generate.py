@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
 from musevae.gui import tasks
 from musevae.gui.dialogs import MIDI_FILTER, Dialogs
 from musevae.gui.generate_session import GenerateSession
-from musevae.gui.library_ops import step_beats_of
 from musevae.gui.library_session import LibrarySession
 from musevae.gui.settings import Settings
 
@@ -144,6 +143,8 @@ class GeneratePanel(QWidget):
         }
 
     def request(self) -> tasks.GenerateRequest | None:
+        from musevae.train.library import step_beats_of  # torch is loaded by now
+
         entry = self.library.current
         if entry is None:
             self.session.notifier.warning("Generate", "Choose a model in the Library first.")

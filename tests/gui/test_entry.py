@@ -19,7 +19,8 @@ def test_the_self_test_opens_the_window_and_loads_the_models(tmp_path):
     code = "import sys\nfrom musevae.__main__ import main\nsys.exit(main(['--self-test']))"
     result = _run(code, tmp_path)
     assert result.returncode == 0, result.stderr
-    assert "window shown, models loaded" in result.stdout
+    shipped = len(list((REPO_ROOT / "models").glob("*.json")))
+    assert f"window shown, models loaded ({shipped} in the library" in result.stdout
     assert "Qt platform offscreen" in result.stdout
 
 

@@ -123,3 +123,23 @@ def test_a_corrupt_checkpoint_gives_a_message(window, dialogs, qtbot, tmp_path):
         window.action["open"].trigger()
     assert posted.args[0].level == "error" and "lacks the model" in posted.args[0].text
     assert window.library.current is None
+
+
+def test_export_wav_and_everything(window, dialogs, tiny_model, qtbot, tmp_path):
+    from musevae.playback.wav import read_wav
+
+    open_model(window, dialogs, tiny_model, qtbot)
+    generate(window, qtbot, steps=16, candidates=2)
+    dialogs.script("save_file", tmp_path / "piece.wav", tmp_path / "all.mid")
+    with qtbot.waitSignal(window.notifier.posted, timeout=TIMEOUT_MS):
+        window.action["export_wav"].trigger()
+    samples, rate = read_wav(tmp_path / "piece.wav")
+    seconds = window.generation.roll(window.playback.tempo).duration_seconds
+    # the piece, then its release (FluidSynth, when installed, adds a reverb tail)
+    assert seconds <= len(samples) / rate <= seconds + 10 and np.abs(samples).max() > 0.01
+    with qtbot.waitSignal(window.notifier.posted, timeout=TIMEOUT_MS) as posted:
+        window.action["export_all"].trigger()
+    assert posted.args[0].title == "Exported"
+    lanes = np.load(tmp_path / "all.npz")
+    assert lanes["notes"].shape == (2, 16, 88) and lanes["seed"] == window.generation.seed
+    assert np.array_equal(lanes["notes"], window.generation.buffer.notes[:, :16])

@@ -4,6 +4,7 @@ train and generate panels, transport. Driven by real state objects fed by hand."
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtTest import QTest
@@ -225,3 +226,21 @@ def test_generate_without_a_model_says_what_to_do(window):
     window.generate_panel.generate()
     assert window.notifier.messages[-1].text == "Choose a model in the Library first."
     assert not window.generating.busy
+
+
+@pytest.mark.needs_data
+def test_fetch_downloads_a_missing_benchmark_with_progress(window, qtbot, tmp_path, data_dir):
+    """The shared data folder as the download mirror (a file:// URL, no network)."""
+    window.settings.set("folders/data", str(tmp_path / "data"))
+    window.settings.set("data/mirror", data_dir.resolve().as_uri())
+    panel = window.train_panel.data
+    panel.refresh()
+    panel.combo.setCurrentIndex(panel.combo.findData("jsb"))
+    progress: list[tuple[str, int, int]] = []
+    window.training.dataProgress.connect(lambda *args: progress.append(args))
+    with qtbot.waitSignal(window.training.datasetsChanged, timeout=60_000):
+        panel.fetch_button.click()
+    size = (data_dir / "JSB Chorales.pickle").stat().st_size
+    assert progress[-1] == ("bytes", size, size)
+    assert (tmp_path / "data" / "JSB Chorales.pickle").is_file()
+    assert "not downloaded" not in panel.combo.currentText() and not panel.fetch_button.isEnabled()
