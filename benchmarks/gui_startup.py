@@ -227,9 +227,7 @@ class Run:
         emit("generating", **self.probe.stop(), detail=detail)
         folder = make_midi_folder(self.home / "midi")
         panel = w.train_panel
-        panel.data.folder = folder
-        panel.data.refresh()
-        panel.data.combo.setCurrentIndex(panel.data.combo.findData(str(folder)))
+        w.training.import_folder(folder, panel.data.data_dir())
         panel.kind.setCurrentText("srnn")
         panel.epochs.setValue(1000)
         w.training.statusChanged.connect(self.training_status)

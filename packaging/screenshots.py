@@ -7,9 +7,10 @@ it first trains a small SRNN *through the Train tab* in a temporary folder - on 
 Chorales when the data folder holds it, else on a generated folder of chord MIDI
 files - and shoots the Train tab with its real curves. Then it generates three
 candidates (with ``--model``, else the first shipped model, else the one just trained)
-and shoots the roll with its uncertainty lane, and the Library. Everything the app writes goes to temporary folders; only
-``docs/screenshots/*.png`` is written in the repository. Without a display it runs
-itself again under ``xvfb-run`` (Debian: apt-get install xvfb).
+and shoots the roll with its uncertainty lane, and the Library. Everything the app
+writes goes to temporary folders; only ``docs/screenshots/*.png`` is written in the
+repository. Without a display it runs itself again under ``xvfb-run`` (Debian:
+apt-get install xvfb; packaging/README.md lists the X libraries Qt needs).
 """
 
 from __future__ import annotations
@@ -146,9 +147,7 @@ class Shooter:
             panel.data.combo.setCurrentIndex(panel.data.combo.findData("jsb"))
         else:
             folder = chord_folder(self.home / "chords")
-            panel.data.folder = folder
-            panel.data.refresh()
-            panel.data.combo.setCurrentIndex(panel.data.combo.findData(str(folder)))
+            w.training.import_folder(folder, panel.data.data_dir())
         panel.kind.setCurrentText("srnn")
         for name, box in panel.sizes.items():
             box.setValue(min(box.value(), 64 if name != "z_dim" else 16))

@@ -6,6 +6,7 @@ person already sees the app (``MainWindow.start_loading``).
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -33,6 +34,7 @@ def resources_dir() -> Path:
 def application(argv: Sequence[str] | None = None) -> QApplication:
     """The QApplication (made once), named so QSettings land under "musevae"."""
     guard_singletons()  # before the first paint: see refcount_guard
+    os.environ.setdefault("JACK_NO_START_SERVER", "1")  # listing MIDI ports starts no server
     app = QApplication.instance()
     if app is None:
         app = QApplication(list(argv if argv is not None else sys.argv[:1]))

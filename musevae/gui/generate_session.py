@@ -3,6 +3,7 @@ straight into the GenerationState, so the roll fills while the model is still sa
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
@@ -14,10 +15,12 @@ from musevae.gui.qt_workers import ENDED, Job, start_job
 
 
 class GenerateSession(QObject):
-    """Starts and stops sampling; ``busyChanged(bool)``. The model stays loaded between
-    runs (``tasks.ModelCache``), so a second Generate starts at once."""
+    """Starts and stops sampling; ``busyChanged(bool)``, ``primeChanged(path or None)``.
+    The model stays loaded between runs (``tasks.ModelCache``), so a second Generate
+    starts at once."""
 
     busyChanged = Signal(bool)
+    primeChanged = Signal(object)
 
     def __init__(
         self, generation: GenerationState, notifier: Notifier, parent: QObject | None = None
@@ -26,10 +29,28 @@ class GenerateSession(QObject):
         self.generation, self.notifier = generation, notifier
         self.cache = tasks.ModelCache()
         self.job: Job | None = None
+        self.prime: Path | None = None  # the MIDI file the model continues
 
     @property
     def busy(self) -> bool:
         return self.job is not None and self.job.status not in ENDED
+
+    def set_prime(self, path: Path | None) -> bool:
+        """Choose the prime; a file that does not read as music is refused now, with a
+        message, rather than when generating."""
+        if path is not None:
+            from musevae.data.midi_io import read_midi
+            from musevae.errors import MidiFileError
+
+            try:
+                read_midi(path)
+            except MidiFileError as error:
+                self.notifier.error("Cannot use this MIDI file as a prime", error)
+                return False
+        if path != self.prime:
+            self.prime = path
+            self.primeChanged.emit(path)
+        return True
 
     def generate(self, request: tasks.GenerateRequest) -> None:
         if self.busy:

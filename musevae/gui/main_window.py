@@ -198,7 +198,7 @@ class MainWindow(QMainWindow):
                                   self._on_load_failed, None, "warm-up", self)  # fmt: skip
 
     def _on_catalogue(self, catalogue: tasks.Catalogue) -> None:
-        self.train_panel.set_catalogue(catalogue)
+        self.training.set_catalogue(catalogue)
         self.library.scanningChanged.connect(self._on_scanned)
         self.library.refresh()
 
@@ -224,7 +224,7 @@ class MainWindow(QMainWindow):
         if midi:
             event.acceptProposedAction()
             self.tabs.setCurrentIndex(2)
-            self.generate_panel.set_prime(midi[0])
+            self.generating.set_prime(midi[0])
 
     # --- settings and closing ---------------------------------------------------------
     def _restore(self) -> None:

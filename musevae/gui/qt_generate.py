@@ -49,7 +49,6 @@ class GeneratePanel(QWidget):
         super().__init__(parent)
         self.session, self.library = session, library
         self.settings, self.dialogs = settings, dialogs
-        self.prime: Path | None = None
         self.model_label = QLabel()
         self.model_label.setWordWrap(True)
         self.steps = spin(1, 1_000_000, 128, "Steps to sample (an eighth note each, usually)")
@@ -110,7 +109,8 @@ class GeneratePanel(QWidget):
         self.seed.setEnabled(False)
         self.session.generation.started.connect(self._show_seed)
         self.buttons["Choose prime…"].clicked.connect(self.choose_prime)
-        self.buttons["Clear prime"].clicked.connect(lambda: self.set_prime(None))
+        self.buttons["Clear prime"].clicked.connect(lambda: self.session.set_prime(None))
+        self.session.primeChanged.connect(self._show_prime)
         self.buttons["Generate"].clicked.connect(self.generate)
         self.buttons["Stop"].clicked.connect(self.session.stop)
 
@@ -155,7 +155,7 @@ class GeneratePanel(QWidget):
             n=self.candidates.value(),
             controls=self.controls(),
             seed=None if self.random_seed.isChecked() else self.seed.value(),
-            prime=self.prime,
+            prime=self.session.prime,
             step_beats=step_beats_of(entry.card),
             device=self.settings.get("train/device"),
         )
@@ -170,21 +170,8 @@ class GeneratePanel(QWidget):
         path = self.dialogs.open_file("Prime from a MIDI file", start, MIDI_FILTER)
         if path is not None:
             self.settings.set("folders/prime", str(Path(path).parent))
-            self.set_prime(path)
+            self.session.set_prime(path)
 
-    def set_prime(self, path: Path | None) -> bool:
-        """The file the model continues; a file that does not read as music is refused
-        now, with a message, rather than when generating."""
-        if path is not None:
-            from musevae.data.midi_io import read_midi
-            from musevae.errors import MidiFileError
-
-            try:
-                read_midi(path)
-            except MidiFileError as error:
-                self.session.notifier.error("Cannot use this MIDI file as a prime", error)
-                return False
-        self.prime = path
+    def _show_prime(self, path: Path | None) -> None:
         self.prime_label.setText("none" if path is None else Path(path).name)
         self.prime_label.setToolTip("" if path is None else str(path))
-        return True

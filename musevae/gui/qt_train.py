@@ -55,7 +55,6 @@ class TrainPanel(QWidget):
     ) -> None:
         super().__init__(parent)
         self.session, self.settings, self.dialogs = session, settings, dialogs
-        self.catalogue: tasks.Catalogue | None = None
         self.data = DataChooser(session, settings, dialogs)
         self.kind = QComboBox()
         self.kind.setPlaceholderText("loading models…")
@@ -108,6 +107,7 @@ class TrainPanel(QWidget):
         s.progressChanged.connect(self._on_progress)
         s.deviceChanged.connect(lambda device: self.device_label.setText(f"device: {device}"))
         s.runDirChanged.connect(lambda path: self._on_status(s.status))
+        s.catalogueChanged.connect(self._show_catalogue)
         self.kind.currentTextChanged.connect(self._show_sizes)
         self.device.currentTextChanged.connect(lambda d: self.settings.set("train/device", d))
         self.buttons["Start"].clicked.connect(self.start)
@@ -115,9 +115,8 @@ class TrainPanel(QWidget):
         self.buttons["Cancel"].clicked.connect(s.cancel)
         self.buttons["Resume…"].clicked.connect(self.resume)
 
-    # --- the model catalogue arrives once torch is loaded ----------------------------------
-    def set_catalogue(self, catalogue: tasks.Catalogue) -> None:
-        self.catalogue = catalogue
+    # --- the model catalogue arrives once torch is loaded (session.catalogueChanged) -----
+    def _show_catalogue(self, catalogue: tasks.Catalogue) -> None:
         self.kind.clear()
         self.kind.addItems(list(catalogue.sizes))
         self.kind.setCurrentText("srnn" if "srnn" in catalogue.sizes else self.kind.itemText(0))
@@ -128,7 +127,8 @@ class TrainPanel(QWidget):
     def _show_sizes(self, kind: str) -> None:
         while self.sizes_form.rowCount():
             self.sizes_form.removeRow(0)
-        defaults = self.catalogue.sizes.get(kind, {}) if self.catalogue else {}
+        catalogue = self.session.catalogue
+        defaults = catalogue.sizes.get(kind, {}) if catalogue else {}
         self.sizes = {name: spin(1, 4096, value) for name, value in defaults.items()}
         for name, box in self.sizes.items():
             self.sizes_form.addRow(f"{name}:", box)
@@ -176,7 +176,7 @@ class TrainPanel(QWidget):
     # --- showing state --------------------------------------------------------------------
     def _on_status(self, status: str) -> None:
         busy = self.session.busy or status == LOADING
-        ready = self.catalogue is not None
+        ready = self.session.catalogue is not None
         self.buttons["Start"].setEnabled(ready and not busy)
         self.buttons["Pause"].setEnabled(status in ("running", "paused"))
         self.buttons["Pause"].setText("Continue" if status == "paused" else "Pause")

@@ -49,7 +49,6 @@ class DataChooser(QGroupBox):
         self.report = QPlainTextEdit(readOnly=True)
         self.report.setVisible(False)
         self.report.setMaximumHeight(110)
-        self.folder: Path | None = None
         row = QHBoxLayout()
         row.addWidget(self.fetch_button)
         row.addWidget(self.folder_button)
@@ -67,6 +66,7 @@ class DataChooser(QGroupBox):
         session.importReported.connect(self._on_report)
         session.datasetsChanged.connect(self.refresh)
         session.dataBusyChanged.connect(self._on_busy)
+        session.midiFolderChanged.connect(self._on_folder)
         self.refresh()
 
     def data_dir(self) -> Path:
@@ -88,8 +88,9 @@ class DataChooser(QGroupBox):
             self.combo.addItem(label, name)  # item data: the dataset's ref (name or path)
         for name in imported_names(data_dir):
             self.combo.addItem(f"{name} — imported MIDI folder", name)
-        if self.folder is not None:
-            self.combo.addItem(f"MIDI folder: {self.folder}", str(self.folder))
+        folder = self.session.midi_folder
+        if folder is not None:
+            self.combo.addItem(f"MIDI folder: {folder}", str(folder))
         index = self.combo.findData(keep) if keep is not None else -1
         self.combo.setCurrentIndex(max(index, 0))
         self.combo.blockSignals(False)
@@ -139,11 +140,13 @@ class DataChooser(QGroupBox):
         if folder is None:
             return
         self.settings.set("folders/midi", str(folder))
-        self.folder = Path(folder)
+        self.session.import_folder(Path(folder), self.data_dir())
+
+    def _on_folder(self, folder: Path | None) -> None:
         self.refresh()
-        self.combo.setCurrentIndex(self.combo.findData(str(self.folder)))
-        self.status.setText(f"Reading the MIDI files in {folder}…")
-        self.session.import_folder(self.folder, self.data_dir())
+        if folder is not None:
+            self.combo.setCurrentIndex(self.combo.findData(str(folder)))
+            self.status.setText(f"Reading the MIDI files in {folder}…")
 
     def _on_busy(self, busy: bool) -> None:
         self.bar.setVisible(busy)

@@ -25,7 +25,8 @@ class TrainSession(QObject):
     """State signals: ``statusChanged(str)``, ``deviceChanged(str)``, ``progressChanged()``
     (updates, epochs, ETA), ``curvesChanged()``, ``dataProgress(what, done, total)``,
     ``importReported(report)``, ``datasetsChanged()``, ``checkpointSaved(card)``,
-    ``finished(card)``, ``runDirChanged(path)``, ``dataBusyChanged(bool)``."""
+    ``finished(card)``, ``runDirChanged(path)``, ``dataBusyChanged(bool)``,
+    ``midiFolderChanged(path)``, ``catalogueChanged(catalogue)``."""
 
     statusChanged = Signal(str)
     deviceChanged = Signal(str)
@@ -38,6 +39,8 @@ class TrainSession(QObject):
     finished = Signal(object)
     runDirChanged = Signal(object)
     dataBusyChanged = Signal(bool)  # a download or folder import is running
+    midiFolderChanged = Signal(object)  # the MIDI folder chosen to train on (or None)
+    catalogueChanged = Signal(object)  # the model kinds and sizes, once torch is loaded
 
     def __init__(self, notifier: Notifier, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -47,6 +50,8 @@ class TrainSession(QObject):
         self.run_dir: Path | None = None
         self.job: Job | None = None
         self.data_job: Job | None = None
+        self.midi_folder: Path | None = None
+        self.catalogue: tasks.Catalogue | None = None
         self._reset_progress()
 
     def _reset_progress(self) -> None:
@@ -99,7 +104,14 @@ class TrainSession(QObject):
         self._run_data(lambda post: tasks.fetch(name, data_dir, mirror, post), "fetch")
 
     def import_folder(self, folder: Path, data_dir: Path | None) -> None:
+        """Choose ``folder`` as the data and read it, for the import report."""
+        self.midi_folder = Path(folder)
+        self.midiFolderChanged.emit(self.midi_folder)
         self._run_data(lambda post: tasks.import_folder(folder, data_dir, post), "import")
+
+    def set_catalogue(self, catalogue: tasks.Catalogue) -> None:
+        self.catalogue = catalogue
+        self.catalogueChanged.emit(catalogue)
 
     def stop_all(self, wait_ms: int = 30_000) -> None:
         """Cancel every job and wait (window closing): a run ends with its checkpoint."""

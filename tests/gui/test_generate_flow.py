@@ -96,7 +96,7 @@ def test_a_garbage_midi_file_dropped_as_prime_is_refused_and_the_app_goes_on(
     _drop(window, garbage)
     last = window.notifier.messages[-1]
     assert last.level == "error" and "song.mid" in last.text and not last.detail
-    assert window.generate_panel.prime is None
+    assert window.generating.prime is None
     open_model(window, dialogs, tiny_model, qtbot)
     generate(window, qtbot, steps=8, candidates=1)
     assert window.generation.steps == 8
@@ -109,7 +109,8 @@ def test_a_good_midi_file_dropped_becomes_the_prime(window, dialogs, tiny_model,
     prime = tmp_path / "prime.mid"
     write_midi(chord_piece(0, 12), prime)
     _drop(window, prime)
-    assert window.generate_panel.prime == prime
+    assert window.generating.prime == prime
+    assert window.generate_panel.prime_label.text() == "prime.mid"
     open_model(window, dialogs, tiny_model, qtbot)
     generate(window, qtbot, steps=6, candidates=1)
     assert window.generation.prime is not None and len(window.generation.prime) == 12

@@ -159,7 +159,7 @@ def test_library_panel_lists_models_and_problems(window, dialogs, tiny_model, qt
 
 def test_train_panel_builds_the_request_from_its_widgets(window):
     panel = window.train_panel
-    assert set(panel.catalogue.sizes) >= {"rnn", "srnn"}
+    assert set(window.training.catalogue.sizes) >= {"rnn", "srnn"}
     panel.kind.setCurrentText("rnn")
     assert list(panel.sizes) == ["hidden"]
     panel.sizes["hidden"].setValue(12)
