@@ -112,13 +112,8 @@ def fetch(name: str, data_dir: Path | None, mirror: str, post: Post) -> Iterator
     yield Fetched(name, path)
 
 
-def _load_dataset(ref: str, data_dir: Path | None, post: Post) -> Any:
-    """A dataset by ref; a MIDI folder reports per-file progress and its import report."""
-    from musevae.data.registry import load_dataset
-
-    folder = Path(ref).expanduser()
-    if not folder.is_dir():
-        return load_dataset(ref, data_dir)
+def _read_folder(folder: Path, data_dir: Path | None, post: Post) -> Any:
+    """Import a MIDI folder, posting per-file progress and then its import report."""
     from musevae.data.folders import dataset_from_folder
 
     dataset, report = dataset_from_folder(
@@ -129,15 +124,18 @@ def _load_dataset(ref: str, data_dir: Path | None, post: Post) -> Any:
     return dataset
 
 
-def import_folder(folder: Path, data_dir: Path | None, post: Post) -> Iterator[Imported]:
-    """Read a MIDI folder only to see what it gives (the import report)."""
-    from musevae.data.folders import dataset_from_folder
+def _load_dataset(ref: str, data_dir: Path | None, post: Post) -> Any:
+    """A dataset by ref (a name, a file, or a MIDI folder, which reports progress)."""
+    from musevae.data.registry import load_dataset
 
-    _, report = dataset_from_folder(
-        folder, progress=lambda done, total: post(Progress("files", done, total)),
-        data_dir=data_dir,
-    )  # fmt: skip
-    yield Imported(report)
+    folder = Path(ref).expanduser()
+    return _read_folder(folder, data_dir, post) if folder.is_dir() else load_dataset(ref, data_dir)
+
+
+def import_folder(folder: Path, data_dir: Path | None, post: Post) -> Iterator[Any]:
+    """Read a MIDI folder only for what it gives: the report arrives through ``post``."""
+    _read_folder(folder, data_dir, post)
+    yield from ()
 
 
 def train(request: TrainRequest, post: Post) -> Iterator[Any]:
