@@ -40,7 +40,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from musevae.cli.train_progress import follow, stop_requests
+    from musevae.cli.train_progress import follow
     from musevae.data.registry import load_dataset
     from musevae.train.distributed import from_environment
     from musevae.train.sweep import grid, run_sweep
@@ -60,11 +60,7 @@ def run(args: argparse.Namespace) -> int:
             dist=dist,
         )  # fmt: skip
         printer = _SweepPrinter(dist.is_main)
-        with stop_requests() as stop:
-            try:
-                completed = follow(events, printer.handle, stop)
-            finally:
-                printer.close()
+        completed = follow(events, printer)
     if not completed:
         print("stopped; run the same command again to continue the sweep")
         return 130

@@ -155,7 +155,7 @@ def default_out(dataset: Dataset, kind: str) -> Path:
 
 
 def run(args: argparse.Namespace) -> int:
-    from musevae.cli.train_progress import ProgressPrinter, follow, stop_requests
+    from musevae.cli.train_progress import ProgressPrinter, follow
     from musevae.train.distributed import from_environment
 
     events_for = _resumed_events if args.resume else _fresh_events
@@ -166,11 +166,7 @@ def run(args: argparse.Namespace) -> int:
                 pass
             return 0
         printer = ProgressPrinter()
-        with stop_requests() as stop:
-            try:
-                completed = follow(events, printer.handle, stop)
-            finally:
-                printer.close()
+        completed = follow(events, printer)
     if not completed:
         print(f"stopped; continue with: musevae train --resume {args.resume or args.out}")
         return 130

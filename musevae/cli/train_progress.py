@@ -14,7 +14,7 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Generator, Iterator
-from typing import Any, TextIO
+from typing import Any, Protocol, TextIO
 
 from tqdm import tqdm
 
@@ -125,13 +125,24 @@ def stop_requests() -> Iterator[Callable[[], bool]]:
         signal.signal(signal.SIGINT, previous)
 
 
-def follow(
-    events: Generator[Any, None, None], handle: Callable[[Any], None], stop: Callable[[], bool]
-) -> bool:
-    """Feed ``events`` to ``handle``; False when a stop request closed them early."""
-    for event in events:
-        handle(event)
-        if stop():
-            events.close()
-            return False
-    return True
+class Printer(Protocol):
+    def handle(self, event: Any) -> None: ...
+    def close(self) -> None: ...
+
+
+def follow(events: Generator[Any, None, None], printer: Printer) -> bool:
+    """Print ``events`` until they end; False when Ctrl-C closed them early.
+
+    The first Ctrl-C lets the current update finish and the generator write its
+    checkpoint (closing it); the printer is closed either way.
+    """
+    with stop_requests() as stop:
+        try:
+            for event in events:
+                printer.handle(event)
+                if stop():
+                    events.close()
+                    return False
+            return True
+        finally:
+            printer.close()
