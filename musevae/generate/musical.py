@@ -71,10 +71,17 @@ def key_name(key: int) -> str:
     return NOTE_NAMES[key % 12]
 
 
-def shape_logits(logits: Tensor, controls: Controls, allowed: Tensor) -> Tensor:
-    """Temperature and key range applied to the model's logits.  (B, 88)"""
-    scaled = logits / controls.temperature
-    return scaled.masked_fill(~allowed, float("-inf"))
+def shape_logits(logits: Tensor, controls: Controls, allowed: Tensor | None) -> Tensor:
+    """Temperature and key range applied to the model's logits.  (B, 88)
+
+    ``allowed`` is :meth:`Controls.allowed_keys`, or ``None`` when every key may sound;
+    a control at its neutral setting costs nothing (this runs once per generated step).
+    """
+    if controls.temperature != 1.0:
+        logits = logits / controls.temperature
+    if allowed is None:
+        return logits
+    return logits.masked_fill(~allowed, float("-inf"))
 
 
 def choose_notes(
@@ -92,9 +99,13 @@ def choose_notes(
     the draw and win over new ones when the polyphony cap bites, so a chord is never cut
     short by its own successor.
     """
-    drawn = torch.bernoulli(probs, generator=generator).bool()
+    notes = torch.bernoulli(probs, generator=generator).bool()
+    if controls.min_note_steps == 1:  # nothing is ever held over
+        if controls.max_polyphony is not None:
+            notes = _cap_polyphony(notes, probs, controls.max_polyphony)
+        return notes, hold_left
     held = hold_left > 0
-    notes = drawn | held
+    notes |= held
     if controls.max_polyphony is not None:
         notes = _cap_polyphony(notes, probs + 2.0 * held, controls.max_polyphony)
     onsets = notes & ~previous
@@ -104,8 +115,8 @@ def choose_notes(
 
 def _cap_polyphony(notes: Tensor, priority: Tensor, limit: int) -> Tensor:
     """Keep at most ``limit`` sounding keys per row, those with the highest priority."""
-    if limit >= KEY_COUNT:
-        return notes
+    if limit >= KEY_COUNT or int(notes.sum(-1).max()) <= limit:
+        return notes  # the common case: the draw is already within the cap
     ranked = priority.masked_fill(~notes, float("-inf"))
     top = ranked.topk(limit, dim=-1).indices
     keep = torch.zeros_like(notes).scatter_(-1, top, True)

@@ -69,6 +69,7 @@ def sample(
     generator.manual_seed(resolve_seed(seed))
     shift = controls.shift
     allowed = controls.allowed_keys(device)
+    restrict = None if bool(allowed.all()) else allowed
     counter = itertools.count() if steps is None else range(steps)
     was_training = model.training
     model.eval()
@@ -76,21 +77,23 @@ def sample(
         with torch.inference_mode():
             state, x_prev = _start(model, prime, n, shift, generator)
             hold_left = torch.zeros(n, x_prev.shape[1], dtype=torch.long, device=device)
+            previous, step = x_prev.bool(), model.stepper()
             for index in counter:
-                out = model.step(state, x_prev, generator)
-                logits = shape_logits(out.logits, controls, allowed)
+                out = step(state, x_prev, generator)
+                logits = shape_logits(out.logits, controls, restrict)
                 probs = logits.sigmoid()
-                notes, hold_left = choose_notes(probs, controls, x_prev.bool(), hold_left, generator)
-                state, x_prev = out.state, notes.to(probs.dtype)
+                notes, hold_left = choose_notes(probs, controls, previous, hold_left, generator)
+                state, x_prev, previous = out.state, notes.to(probs.dtype), notes
+                probs_out = probs.float().cpu().numpy()
                 yield GeneratedStep(
                     index=index,
                     notes=_to_key(notes.cpu().numpy(), shift),
-                    probs=_to_key(probs.float().cpu().numpy(), shift),
-                    entropy=bernoulli_entropy(logits).float().cpu().numpy(),
+                    probs=_to_key(probs_out, shift),
+                    entropy=bernoulli_entropy(logits, probs).float().cpu().numpy(),
                     latent_spread=None
                     if out.latent_std is None
                     else out.latent_std.float().cpu().numpy(),
-                    disagreement=float(sample_disagreement(probs)) if n > 1 else None,
+                    disagreement=sample_disagreement(probs_out) if n > 1 else None,
                 )
     finally:
         model.train(was_training)

@@ -13,28 +13,29 @@
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 from torch import Tensor
 from torch.nn import functional as F
 
 
-def bernoulli_entropy(logits: Tensor) -> Tensor:
+def bernoulli_entropy(logits: Tensor, probs: Tensor | None = None) -> Tensor:
     """Total entropy of independent Bernoullis, from logits for numerical safety.  (B,)
 
-    H(p) = softplus(l) - p * l with p = sigmoid(l); keys masked to +-inf are certain and
-    contribute exactly 0.
+    H(p) = softplus(l) - p * l with p = sigmoid(l) (pass ``probs`` if already at hand).
+    Keys masked to -inf (and any at +inf) are certain: the formula gives NaN there, which
+    is replaced by their exact 0.
     """
-    finite = torch.isfinite(logits)
-    safe = logits.where(finite, 0.0)
-    per_key = F.softplus(safe) - safe.sigmoid() * safe
-    return per_key.where(finite, 0.0).sum(-1)
+    per_key = F.softplus(logits) - (logits.sigmoid() if probs is None else probs) * logits
+    return per_key.nan_to_num_(nan=0.0).sum(-1)
 
 
-def sample_disagreement(probs: Tensor) -> Tensor:
-    """Mean over keys of the variance across candidates of the key probability.  ()
+def sample_disagreement(probs: np.ndarray) -> float:
+    """Mean over keys of the variance across candidates of the key probability.
 
-    ``probs (N, 88)`` for the N candidates at one step; needs N >= 2.
+    ``probs (N, 88)`` for the N candidates at one step; needs N >= 2. It works on the
+    host copy the sampler hands out anyway, where a small reduction is cheaper than in torch.
     """
     if probs.shape[0] < 2:
         raise ValueError("sample disagreement needs at least two candidates")
-    return probs.var(dim=0, unbiased=False).mean()
+    return float(probs.var(axis=0).mean())

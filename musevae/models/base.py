@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from typing import ClassVar, NamedTuple
 
 import torch
@@ -39,6 +40,9 @@ class StepOutput(NamedTuple):
     logits: Tensor  # (B, 88)
     state: State
     latent_std: Tensor | None  # (B,) mean prior std over latent dims; None without latents
+
+
+Stepper = Callable[[State, Tensor, torch.Generator | None], StepOutput]
 
 
 def masked_loss(log_px: Tensor, kl: Tensor, mask: Tensor, kl_weight: float) -> Tensor:
@@ -91,6 +95,15 @@ class SequenceModel(nn.Module, ABC):
         self, state: State, x_prev: Tensor, generator: torch.Generator | None = None
     ) -> StepOutput:
         """p(x_t | past) for the step after ``x_prev (B, 88)``; latents drawn from the prior."""
+
+    def stepper(self) -> Stepper:
+        """The step function for a generation run: call it instead of :meth:`step` in a loop.
+
+        A model whose step gets faster with its weights laid out once (fused, transposed)
+        returns a function holding that layout; it is valid while the weights are unchanged,
+        so take a new one after training or loading. By default it is :meth:`step`.
+        """
+        return self.step
 
     def _empty(self, batch_size: int) -> Tensor:
         """A (batch_size, 0) tensor on the model's device and dtype, for initial states."""

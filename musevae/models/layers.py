@@ -20,8 +20,10 @@ ACTIVATION_CLIP = 3.0
 LOG_2PI = math.log(2.0 * math.pi)
 
 
-def activation(x: Tensor) -> Tensor:
-    """Clipped leaky ReLU used after every hidden layer."""
+def activation(x: Tensor, inplace: bool = False) -> Tensor:
+    """Clipped leaky ReLU used after every hidden layer (``inplace`` overwrites ``x``)."""
+    if inplace:
+        return F.leaky_relu_(x, LEAKY_SLOPE).clamp_(-ACTIVATION_CLIP, ACTIVATION_CLIP)
     return F.leaky_relu(x, LEAKY_SLOPE).clamp(-ACTIVATION_CLIP, ACTIVATION_CLIP)
 
 

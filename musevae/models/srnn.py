@@ -28,6 +28,7 @@ from musevae.models.layers import (
     bernoulli_log_prob,
     reverse_padded,
 )
+from musevae.models.srnn_step import SRNNStepper
 from musevae.models.zchain import ChainWeights, run_chain
 
 
@@ -137,18 +138,14 @@ class SRNN(LatentSequenceModel):
         d, a = self._deterministic(x, mask)
         return d[:, -1], self._z_chain(d, a, generator).z[:, -1]
 
-    @torch.no_grad()
+    def stepper(self) -> SRNNStepper:
+        return SRNNStepper(self)
+
     def step(
         self, state: State, x_prev: Tensor, generator: torch.Generator | None = None
     ) -> StepOutput:
-        """d_t from x_{t-1}, z_t ~ p(z_t | z_{t-1}, d_t), then the logits of x_t."""
-        d_prev, z_prev = state
-        _, d = self.d_rnn(self.embed(x_prev)[:, None], d_prev[None].contiguous())
-        d = d[0]  # (B, D)
-        prior = self.prior_head(self.prior_net(d, z_prev))
-        eps = torch.randn(
-            prior.mean.shape, generator=generator, dtype=d.dtype, device=d.device
-        )
-        z = torch.addcmul(prior.mean, prior.std, eps)  # (B, Z)
-        logits = self.emission(self.decoder(d, z))
-        return StepOutput(logits, (d, z), prior.std.mean(-1))
+        """d_t from x_{t-1}, z_t ~ p(z_t | z_{t-1}, d_t), then the logits of x_t.
+
+        One-off calls lay the weights out each time; loops should use :meth:`stepper`.
+        """
+        return self.stepper()(state, x_prev, generator)

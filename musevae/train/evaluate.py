@@ -69,9 +69,9 @@ def predicted_notes(model: SequenceModel, x: Tensor) -> Tensor:
     batch, steps, keys = x.shape
     state = model.prime(None, batch)
     x_prev = x.new_zeros(batch, keys)
-    on = []
+    on, step = [], model.stepper()
     for t in range(steps):
-        out = model.step(state, x_prev)
+        out = step(state, x_prev, None)
         on.append(out.logits > 0)  # sigmoid(l) > 0.5  <=>  l > 0
         state, x_prev = out.state, x[:, t]
     return torch.stack(on, dim=1)

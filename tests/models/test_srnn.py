@@ -109,3 +109,33 @@ def test_prime_continues_the_deterministic_state() -> None:
         torch.ones(2, 6, dtype=torch.float64),
     )
     assert torch.allclose(out.state[0], d_next[:, -1])  # d_{P+1} = GRU(d_P, e(x_P))
+
+
+def test_generation_step_equals_the_model_written_out() -> None:
+    model = _model()
+    x_prev = roll(3, 1)[:, 0].double()
+    d_prev, z_prev = torch.randn(3, 5, dtype=torch.float64), torch.randn(3, 3, dtype=torch.float64)
+    out = model.stepper()((d_prev, z_prev), x_prev, torch.Generator().manual_seed(4))
+
+    _, d = model.d_rnn(model.embed(x_prev)[:, None], d_prev[None])
+    d = d[0]
+    prior = model.prior_head(model.prior_net(d, z_prev))
+    eps = torch.randn(3, 3, generator=torch.Generator().manual_seed(4), dtype=torch.float64)
+    z = prior.mean + prior.std * eps
+    logits = model.emission(model.decoder(d, z))
+
+    assert torch.allclose(out.state[0], d) and torch.allclose(out.state[1], z)
+    assert torch.allclose(out.logits, logits)
+    assert torch.allclose(out.latent_std, prior.std.mean(-1))
+    assert torch.equal(model.step((d_prev, z_prev), x_prev, torch.Generator().manual_seed(4)).logits, out.logits)
+
+
+def test_a_stepper_is_a_snapshot_of_the_weights() -> None:
+    model = _model()
+    state, x_prev = model.prime(None, 2), torch.zeros(2, 88, dtype=torch.float64)
+    before = model.stepper()
+    with torch.no_grad():
+        model.emission.bias.add_(1.0)
+    seeded = lambda: torch.Generator().manual_seed(0)  # noqa: E731
+    after = model.stepper()(state, x_prev, seeded()).logits
+    assert torch.allclose(after - before(state, x_prev, seeded()).logits, torch.ones(2, 88, dtype=torch.float64))
