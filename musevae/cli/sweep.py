@@ -51,8 +51,9 @@ def run(args: argparse.Namespace) -> int:
     fixed = model_settings(args.model, without_varied)
     if set(fixed) & set(varied):
         raise MusevaeError("a setting is both swept and fixed with --set; give it once")
-    cells = grid([dataset_ref(name) for name in args.datasets], varied)
-    config = training_config(args)
+    refs = [dataset_ref(name) for name in args.datasets]
+    cells = grid(refs, varied)
+    config = training_config(args, refs)
     with from_environment(args.device) as (dist, device):
         events = run_sweep(
             args.model, cells, config, args.out,

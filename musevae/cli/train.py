@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from musevae.errors import MusevaeError
+from musevae.train.recipes import RECIPE_CHOICES
 
 if TYPE_CHECKING:
     from musevae.data.dataset import Dataset
@@ -29,22 +30,24 @@ SIZE_FLAGS = {
     "h_dim": "recurrent state h_t (VRNN)",
     "hidden": "hidden units (RNN and STORN states; SRNN and VRNN MLP widths)",
 }
-# TrainConfig fields that have a flag: name -> (type, help).
+# TrainConfig fields that have a flag: name -> (type, help). Defaults come from --recipe.
 TRAIN_FLAGS: dict[str, tuple[type, str]] = {
-    "epochs": (int, "epochs to train (default 50)"),
-    "lr": (float, "Adam learning rate (default 1e-3)"),
-    "batch_size": (int, "crops per update and process (default 16)"),
-    "seq_len": (int, "crop length in steps (default 100)"),
-    "kl_start": (float, "KL weight at the first update (default 0.2)"),
-    "kl_warmup": (int, "updates over which the KL weight reaches 1 (default: 20 epochs)"),
-    "lr_schedule": (str, "'decay' (default) or 'constant'"),
-    "lr_decay_start": (int, "epochs at the full rate before decaying (default 20)"),
-    "lr_decay": (float, "divide the rate by this each epoch after that (default 1.2)"),
-    "patience": (int, "stop after this many epochs without a better valid ELBO (0: never)"),
-    "updates_per_epoch": (int, "updates per epoch (default: one pass over the frames)"),
-    "clip_norm": (float, "clip the total gradient norm to this (default 1)"),
-    "test_samples": (int, "importance samples for the final test log-likelihood (default 100)"),
-    "seed": (int, "random seed (default 0)"),
+    "epochs": (int, "epochs to train, at most (paper 50, early-stopping 500)"),
+    "lr": (float, "Adam learning rate (1e-3)"),
+    "batch_size": (int, "crops per update and process (16)"),
+    "seq_len": (int, "crop length in steps (100)"),
+    "kl_start": (float, "KL weight at the first update (0.2)"),
+    "kl_warmup": (int, "updates over which the KL weight reaches 1 (paper: 20 epochs' "
+                  "worth, early-stopping 1000)"),
+    "lr_schedule": (str, "'decay' (paper) or 'constant' (early-stopping)"),
+    "lr_decay_start": (int, "epochs at the full rate before decaying (20)"),
+    "lr_decay": (float, "divide the rate by this each epoch after that (1.2)"),
+    "patience": (int, "stop after this many epochs without a better valid ELBO; 0 never "
+                 "(paper 10, early-stopping 30)"),
+    "updates_per_epoch": (int, "updates per epoch (one pass over the frames)"),
+    "clip_norm": (float, "clip the total gradient norm to this (1)"),
+    "test_samples": (int, "importance samples for the final test log-likelihood (100)"),
+    "seed": (int, "random seed (0)"),
 }
 RESUMABLE = ("epochs",)  # the only training flag that may change when resuming
 
@@ -87,7 +90,13 @@ def add_size_arguments(parser: argparse.ArgumentParser, many: bool) -> None:
 
 
 def add_training_arguments(parser: argparse.ArgumentParser) -> None:
-    group = parser.add_argument_group("training (defaults: the SRNN authors' setup)")
+    group = parser.add_argument_group("training (defaults from the recipe; a flag overrides it)")
+    group.add_argument(
+        "--recipe", default="auto", choices=RECIPE_CHOICES,
+        help="'paper': the SRNN authors' 50 epochs with a decaying rate, for their *-srnn "
+        "data; 'early-stopping': a constant rate, stopped by the validation ELBO, for the "
+        "standard sets and MIDI folders; 'auto' (default) picks by dataset",
+    )  # fmt: skip
     for name, (kind, what) in TRAIN_FLAGS.items():
         metavar = {int: "N", float: "X"}.get(kind, "NAME")
         flag = "--" + name.replace("_", "-")
@@ -98,11 +107,13 @@ def add_training_arguments(parser: argparse.ArgumentParser) -> None:
     )  # fmt: skip
 
 
-def training_config(args: argparse.Namespace) -> TrainConfig:
-    from musevae.train.config import TrainConfig
+def training_config(args: argparse.Namespace, dataset_refs: list[str]) -> TrainConfig:
+    """The recipe for these datasets with the explicit flags on top."""
+    from musevae.train.recipes import recipe_config
 
     names = [*TRAIN_FLAGS, "augment_transpose"]
-    return TrainConfig(**{n: getattr(args, n) for n in names if getattr(args, n) is not None})
+    given = {n: getattr(args, n) for n in names if getattr(args, n) is not None}
+    return recipe_config(args.recipe, dataset_refs, **given)
 
 
 def model_settings(kind: str, args: argparse.Namespace) -> dict[str, Any]:
@@ -179,7 +190,7 @@ def _fresh_events(args: argparse.Namespace, device: Any, dist: Any) -> Any:
 
     if not args.dataset or not args.model:
         raise MusevaeError("give --dataset and --model (or --resume DIR)")
-    config = training_config(args)
+    config = training_config(args, [dataset_ref(args.dataset)])
     settings = model_settings(args.model, args)
     dataset = load_dataset(args.dataset, args.data_dir)
     args.out = args.out or default_out(dataset, args.model)
@@ -196,6 +207,7 @@ def _resumed_events(args: argparse.Namespace, device: Any, dist: Any) -> Any:
 
     settable = (*TRAIN_FLAGS, *SIZE_FLAGS, "augment_transpose", "dataset", "model", "out")
     fixed = [n for n in settable if getattr(args, n) is not None and n not in RESUMABLE]
+    fixed += ["recipe"] if args.recipe != "auto" else []
     if fixed or args.settings:
         flags = ", ".join("--" + n.replace("_", "-") for n in fixed) or "--set"
         raise MusevaeError(

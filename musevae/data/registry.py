@@ -45,6 +45,7 @@ class DatasetSpec:
     step_beats: float
     counts: Mapping[str, SplitCounts]
     url: str | None = None  # None: musevae cannot download it
+    version: str = "standard"  # "standard" splits, or "srnn-paper": the SRNN authors' chunks
 
     def path(self, data_dir: str | os.PathLike[str] | None = None) -> Path:
         return paths.data_dir(data_dir) / self.filename
@@ -81,6 +82,7 @@ def _srnn(name: str, what: str, train: int, valid: int, test: tuple[int, int]) -
         f"srnn-paper/{name}_raw_batchsize16_seqlen100.npz",
         0.5,
         _counts((train, train * 100), (valid, valid * 100), test),
+        version="srnn-paper",
     )
 
 

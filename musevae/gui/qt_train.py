@@ -61,7 +61,11 @@ class TrainPanel(QWidget):
         self.kind.setMinimumContentsLength(8)
         self.sizes_form = QFormLayout()
         self.sizes: dict[str, QSpinBox] = {}
-        self.epochs, self.batch = spin(1, 10_000, 20), spin(1, 4096, 16)
+        self.epochs, self.batch = spin(1, 10_000, 200), spin(1, 4096, 16)
+        self.epochs.setToolTip(
+            "Training stops earlier once the validation score has not improved for 30 "
+            "epochs; the best model so far is always kept."
+        )
         self.crop = spin(2, 10_000, 100)
         self.lr = QDoubleSpinBox(decimals=5, minimum=1e-5, maximum=1.0, singleStep=1e-4, value=1e-3)
         self.device = QComboBox()
@@ -83,7 +87,7 @@ class TrainPanel(QWidget):
         form.addRow(self.sizes_form)
         run = QGroupBox("Training")
         settings = QFormLayout(run)
-        settings.addRow("Epochs:", self.epochs)
+        settings.addRow("Epochs (at most):", self.epochs)
         settings.addRow("Batch size:", self.batch)
         settings.addRow("Crop length (steps):", self.crop)
         settings.addRow("Learning rate:", self.lr)

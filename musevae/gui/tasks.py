@@ -142,8 +142,8 @@ def train(request: TrainRequest, post: Post) -> Iterator[Any]:
     """Events of a fresh or resumed run (musevae.train.events), after the data loads."""
     from musevae.cli.train import dataset_ref, default_out
     from musevae.train import trainer
-    from musevae.train.config import TrainConfig
     from musevae.train.device import resolve_device
+    from musevae.train.recipes import recipe_config
 
     device = resolve_device(request.device)
     yield DeviceChosen(str(device))
@@ -156,7 +156,7 @@ def train(request: TrainRequest, post: Post) -> Iterator[Any]:
         return
     dataset = _load_dataset(request.dataset, request.data_dir, post)
     out = request.out_dir or default_out(dataset, request.kind)
-    config = TrainConfig(**request.config)
+    config = recipe_config("auto", [dataset_ref(request.dataset)], **request.config)
     yield from trainer.train(
         request.kind, request.sizes, dataset, config, out, device=device,
         dataset_ref=dataset_ref(request.dataset),

@@ -52,6 +52,8 @@ def test_resume_extends_a_run_and_refuses_new_settings(toy: str, tmp_path: Path,
     capsys.readouterr()
     assert main(["train", "--resume", out, "--lr", "0.1"]) == 2
     assert "a resumed run keeps its settings; drop --lr" in capsys.readouterr().err
+    assert main(["train", "--resume", out, "--recipe", "paper"]) == 2
+    assert "drop --recipe" in capsys.readouterr().err
     assert main(["train", "--resume", out, "--epochs", "2", "--device", "cpu"]) == 0
     assert "epoch   2/2" in capsys.readouterr().out
     card = json.loads((Path(out) / "model.json").read_text())
@@ -124,3 +126,16 @@ def test_one_short_epoch_on_the_real_jsb(data_dir: Path, tmp_path: Path, capsys)
     assert "test split: 77 pieces, 4725 frames" in printed  # the published JSB test split
     card = json.loads((out / "model.json").read_text())
     assert card["dataset"]["name"] == "jsb" and card["dataset"]["step_beats"] == 1.0
+
+
+def test_the_recipe_sets_the_schedule_and_flags_override_it(toy: str, tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    assert main(["train", "--dataset", toy, "--model", "rnn", "--hidden", "4", "--out", str(out),
+                 *QUICK]) == 0  # fmt: skip
+    config = json.loads((out / "model.json").read_text())["training"]["config"]
+    assert (config["lr_schedule"], config["kl_warmup"], config["patience"]) == ("constant", 1000, 30)
+    out = tmp_path / "paper"
+    assert main(["train", "--dataset", toy, "--model", "rnn", "--hidden", "4", "--out", str(out),
+                 "--recipe", "paper", "--patience", "3", *QUICK]) == 0  # fmt: skip
+    config = json.loads((out / "model.json").read_text())["training"]["config"]
+    assert (config["lr_schedule"], config["kl_warmup"], config["patience"]) == ("decay", None, 3)
