@@ -139,3 +139,19 @@ def test_a_stepper_is_a_snapshot_of_the_weights() -> None:
     seeded = lambda: torch.Generator().manual_seed(0)  # noqa: E731
     after = model.stepper()(state, x_prev, seeded()).logits
     assert torch.allclose(after - before(state, x_prev, seeded()).logits, torch.ones(2, 88, dtype=torch.float64))
+
+
+@pytest.mark.parametrize("batch", [1, 4])
+def test_float32_steps_match_the_written_out_model_on_every_kernel_path(batch: int) -> None:
+    model = _model(d_dim=40, z_dim=8, a_dim=4, hidden=32).float()  # batch 4 may take oneDNN
+    x_prev = roll(batch, 1)[:, 0].float()
+    d_prev, z_prev = torch.randn(batch, 40), torch.randn(batch, 8)
+    stepper = model.stepper()
+    for _ in range(2):  # the second call reuses the weights packed for this batch size
+        out = stepper((d_prev, z_prev), x_prev, torch.Generator().manual_seed(1))
+    _, d = model.d_rnn(model.embed(x_prev)[:, None], d_prev[None])
+    prior = model.prior_head(model.prior_net(d[0], z_prev))
+    z = prior.mean + prior.std * torch.randn(batch, 8, generator=torch.Generator().manual_seed(1))
+    logits = model.emission(model.decoder(d[0], z))
+    assert torch.allclose(out.logits, logits, atol=1e-5)
+    assert torch.allclose(out.state[0], d[0], atol=1e-5)
