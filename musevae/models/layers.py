@@ -139,13 +139,33 @@ def std_from_raw(raw: Tensor, var_floor: float) -> Tensor:
 
 
 class GaussianHead(nn.Module):
-    """Linear map from features to a diagonal Gaussian (mean, softplus variance + floor)."""
+    """Linear map from features to a diagonal Gaussian (mean, softplus variance + floor).
 
-    def __init__(self, in_dim: int, z_dim: int, var_floor: float) -> None:
+    ``separate=True`` reads the mean from the first half of the features and the
+    variance from the second half only (a block-diagonal weight): fed by an MLP twice as
+    wide, that is exactly two MLPs, one per parameter, as in the SRNN authors' code.
+    """
+
+    def __init__(self, in_dim: int, z_dim: int, var_floor: float, separate: bool = False) -> None:
         super().__init__()
         self.linear = nn.Linear(in_dim, 2 * z_dim)
         self.z_dim = z_dim
         self.var_floor = var_floor
+        self.separate = separate
+        if separate:
+            if in_dim % 2:
+                raise ValueError(f"separate mean and variance features need an even width, got {in_dim}")
+            blocks = torch.zeros(2 * z_dim, in_dim)
+            blocks[:z_dim, : in_dim // 2] = 1.0
+            blocks[z_dim:, in_dim // 2 :] = 1.0
+            self.register_buffer("blocks", blocks, persistent=False)
+            with torch.no_grad():
+                self.linear.weight.mul_(blocks)
+
+    @property
+    def weight(self) -> Tensor:
+        """The effective weight (2Z, in): block-diagonal when ``separate``."""
+        return self.linear.weight * self.blocks if self.separate else self.linear.weight
 
     def split(self, raw: Tensor) -> Gaussian:
         """Turn the linear output (..., 2Z) into a Gaussian."""
@@ -153,7 +173,7 @@ class GaussianHead(nn.Module):
         return Gaussian(mean, std_from_raw(raw_var, self.var_floor))
 
     def forward(self, h: Tensor) -> Gaussian:
-        return self.split(self.linear(h))
+        return self.split(F.linear(h, self.weight, self.linear.bias))
 
 
 def gaussian_kl(q: Gaussian, p: Gaussian) -> Tensor:

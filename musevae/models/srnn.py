@@ -43,8 +43,14 @@ class SRNNConfig(ModelConfig):
     inference: str = "smooth"  # "smooth": backward GRU a_t; "filter": MLP of [d_t, x_t]
     resq: bool = True  # posterior mean = prior mean + learned residual
     var_floor: float = 1e-6  # added to every variance
+    # "shared": one hidden layer feeds a Gaussian's mean and variance; "separate": each
+    # has its own (the authors' code: four MLPs in the z-chain, twice its width).
+    heads: str = "shared"
 
-    CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {"inference": ("smooth", "filter")}
+    CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {
+        "inference": ("smooth", "filter"),
+        "heads": ("shared", "separate"),
+    }
 
 
 class _Chain(NamedTuple):
@@ -70,10 +76,12 @@ class SRNN(LatentSequenceModel):
             self.a_net: nn.Module = nn.GRU(c.d_dim + c.hidden, c.a_dim, batch_first=True)
         else:
             self.a_net = MLP([c.d_dim, c.hidden], [c.a_dim])
-        self.prior_net = MLP([c.d_dim, c.z_dim], [c.hidden])  # p(z_t | d_t, z_{t-1})
-        self.prior_head = GaussianHead(c.hidden, c.z_dim, c.var_floor)
-        self.post_net = MLP([c.a_dim, c.z_dim], [c.hidden])  # q(z_t | a_t, z_{t-1})
-        self.post_head = GaussianHead(c.hidden, c.z_dim, c.var_floor)
+        separate = c.heads == "separate"
+        width = 2 * c.hidden if separate else c.hidden
+        self.prior_net = MLP([c.d_dim, c.z_dim], [width])  # p(z_t | d_t, z_{t-1})
+        self.prior_head = GaussianHead(width, c.z_dim, c.var_floor, separate)
+        self.post_net = MLP([c.a_dim, c.z_dim], [width])  # q(z_t | a_t, z_{t-1})
+        self.post_head = GaussianHead(width, c.z_dim, c.var_floor, separate)
         self.decoder = MLP([c.d_dim, c.z_dim], [c.hidden])  # p(x_t | d_t, z_t)
         self.emission = nn.Linear(c.hidden, KEY_COUNT)
 
@@ -106,9 +114,9 @@ class SRNN(LatentSequenceModel):
         )
         weights = ChainWeights(
             w_z=torch.cat([self.prior_net.inputs[1].weight, self.post_net.inputs[1].weight]),
-            prior_w=self.prior_head.linear.weight,
+            prior_w=self.prior_head.weight,
             prior_b=self.prior_head.linear.bias,
-            post_w=self.post_head.linear.weight,
+            post_w=self.post_head.weight,
             post_b=self.post_head.linear.bias,
         )
         out = run_chain(pre_seq, eps, weights, c.resq, c.var_floor)  # time-major

@@ -115,7 +115,7 @@ class SRNNStepper:
             prior_z, decoder_z = model.prior_net.inputs[1].weight, model.decoder.inputs[1].weight
             self._prior_z = _Dense(prior_z, prior_z.new_zeros(prior_z.shape[0]))
             self._prior_layers = _hidden(model.prior_net)
-            self._prior_head = _dense(model.prior_head.linear)
+            self._prior_head = _Dense(model.prior_head.weight, model.prior_head.linear.bias)
             self._decoder_z = _Dense(decoder_z, decoder_z.new_zeros(decoder_z.shape[0]))
             self._decoder_layers = _hidden(model.decoder)
             self._emission = _dense(model.emission)

@@ -37,9 +37,9 @@ def _naive_chain(model: SRNN, d: torch.Tensor, a: torch.Tensor, eps: torch.Tenso
     )
 
 
-@pytest.mark.parametrize("resq", [True, False])
-def test_fused_chain_equals_the_naive_loop_in_value_and_gradient(resq: bool) -> None:
-    model = _model(resq=resq)
+@pytest.mark.parametrize(("resq", "heads"), [(True, "shared"), (False, "shared"), (True, "separate")])
+def test_fused_chain_equals_the_naive_loop_in_value_and_gradient(resq: bool, heads: str) -> None:
+    model = _model(resq=resq, heads=heads)
     d = torch.randn(2, 7, 5, dtype=torch.float64, requires_grad=True)
     a = torch.randn(2, 7, 4, dtype=torch.float64, requires_grad=True)
     torch.manual_seed(1)
@@ -155,3 +155,16 @@ def test_float32_steps_match_the_written_out_model_on_every_kernel_path(batch: i
     logits = model.emission(model.decoder(d[0], z))
     assert torch.allclose(out.logits, logits, atol=1e-5)
     assert torch.allclose(out.state[0], d[0], atol=1e-5)
+
+
+def test_separate_heads_are_one_mlp_per_gaussian_parameter() -> None:
+    model = _model(heads="separate")  # hidden 6: prior and posterior MLPs 12 wide
+    head = model.prior_head
+    h = torch.randn(4, 12, dtype=torch.float64, requires_grad=True)
+    mean, std = head(h)
+    mean_grad, = torch.autograd.grad(mean.sum(), h, retain_graph=True)
+    std_grad, = torch.autograd.grad(std.sum(), h)
+    assert not mean_grad[:, 6:].any() and mean_grad[:, :6].any()  # the mean's MLP only
+    assert not std_grad[:, :6].any() and std_grad[:, 6:].any()  # the variance's MLP only
+    step = model.stepper()(model.prime(None, 2), torch.zeros(2, 88, dtype=torch.float64), None)
+    assert step.logits.shape == (2, 88)
