@@ -5,7 +5,8 @@
 
 One panel per dataset: our test ELBO against the latent size z under both averaging
 conventions, and the SRNN reproduction study's published grid where it has one (its
-numbers are on the SRNN authors' data, so they are drawn only beside the ``*-srnn`` sets).
+numbers are on the SRNN authors' data, so they are drawn only beside the ``*-srnn`` sets),
+and the SRNN paper's own z = 100 result.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ REPRODUCTION_STUDY = {
     "piano-srnn": (-8.36, -8.28, -8.23, -8.20, -8.21),
 }
 STUDY_Z = (2, 10, 25, 50, 100)
+PAPER = {"jsb-srnn": -4.74, "nottingham-srnn": -2.94, "muse-srnn": -6.28, "piano-srnn": -8.20}  # z = 100
 TITLES = {
     "jsb": "JSB (standard)", "nottingham": "Nottingham (standard)",
     "jsb-srnn": "JSB (SRNN authors' data)", "nottingham-srnn": "Nottingham (SRNN authors' data)",
@@ -60,6 +62,8 @@ def plot(rows: dict[str, list[dict[str, str]]], out: Path) -> None:
         if name in REPRODUCTION_STUDY:
             ax.plot(STUDY_Z, REPRODUCTION_STUDY[name], "^:", color="grey",
                     label="reproduction study")  # fmt: skip
+        if name in PAPER:
+            ax.plot([100], [PAPER[name]], "*", color="black", markersize=10, label="SRNN paper")
         ax.set_xscale("log")
         ax.set_xticks(STUDY_Z, [str(v) for v in STUDY_Z])
         ax.set_xlabel("latent size z (d = 300)")
