@@ -8,7 +8,8 @@ model card from someone else's disk), so it names every unknown key and every ba
 from __future__ import annotations
 
 import dataclasses
-from typing import ClassVar
+from collections.abc import Mapping
+from typing import Any, ClassVar
 
 from musevae.config import Settings, SettingsError
 
@@ -52,6 +53,16 @@ class ModelConfig(Settings):
 
     ERROR: ClassVar[type[SettingsError]] = ConfigError
     CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {}  # field -> allowed values
+    # What a stored config that lacks a setting meant: files written before the setting
+    # existed were built the old way, whatever today's default is.
+    STORED_DEFAULTS: ClassVar[dict[str, Any]] = {}
+
+    @classmethod
+    def from_stored(cls, data: Mapping[str, Any]) -> ModelConfig:
+        """:meth:`from_dict` for a config read from a checkpoint (see ``STORED_DEFAULTS``)."""
+        if not isinstance(data, Mapping):
+            return cls.from_dict(data)  # which names the problem
+        return cls.from_dict({**cls.STORED_DEFAULTS, **data})
 
     def __post_init__(self) -> None:
         for field in dataclasses.fields(self):

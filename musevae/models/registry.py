@@ -30,10 +30,12 @@ def config_class(kind: str) -> type[ModelConfig]:
     return model_class(kind).config_type
 
 
-def model_from_config(kind: str, config: Mapping[str, Any]) -> SequenceModel:
-    """Rebuild a model from its kind and ``config.to_dict()`` (as stored in a checkpoint)."""
+def model_from_config(kind: str, config: Mapping[str, Any], stored: bool = False) -> SequenceModel:
+    """A model from its kind and config; ``stored``: a ``config.to_dict()`` read back from
+    a checkpoint, where a missing setting means what it meant when the file was written."""
     cls = model_class(kind)
-    return cls(cls.config_type.from_dict(config))
+    config_type = cls.config_type
+    return cls(config_type.from_stored(config) if stored else config_type.from_dict(config))
 
 
 def build_model(kind: str, **sizes: Any) -> SequenceModel:

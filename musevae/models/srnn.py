@@ -13,7 +13,7 @@ before the loop. The loop is only the z-chain, run by ``zchain`` without per-ste
 from __future__ import annotations
 
 import dataclasses
-from typing import ClassVar, NamedTuple
+from typing import Any, ClassVar, NamedTuple
 
 import torch
 from torch import Tensor, nn
@@ -43,14 +43,16 @@ class SRNNConfig(ModelConfig):
     inference: str = "smooth"  # "smooth": backward GRU a_t; "filter": MLP of [d_t, x_t]
     resq: bool = True  # posterior mean = prior mean + learned residual
     var_floor: float = 1e-6  # added to every variance
-    # "shared": one hidden layer feeds a Gaussian's mean and variance; "separate": each
-    # has its own (the authors' code: four MLPs in the z-chain, twice its width).
-    heads: str = "shared"
+    # "separate": the mean and the variance of the prior and of the posterior each come
+    # from their own hidden layer, as in the authors' code (on their JSB this is worth
+    # 0.4 nats of test ELBO); "shared": one hidden layer feeds both (cheaper).
+    heads: str = "separate"
 
     CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {
         "inference": ("smooth", "filter"),
         "heads": ("shared", "separate"),
     }
+    STORED_DEFAULTS: ClassVar[dict[str, Any]] = {"heads": "shared"}  # before the option
 
 
 class _Chain(NamedTuple):

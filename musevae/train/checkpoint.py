@@ -158,7 +158,7 @@ def build_checked(
 ) -> SequenceModel:
     """The model a card describes, loaded with ``tensors`` after checking they fit it."""
     try:
-        model = model_from_config(str(kind), config)  # type: ignore[arg-type]
+        model = model_from_config(str(kind), config, stored=True)  # type: ignore[arg-type]
     except MusevaeError as error:
         raise CheckpointError(
             f"{where} describes a model musevae cannot build: {error}"

@@ -88,6 +88,14 @@ def test_build_model_with_sizes_and_rebuild_from_its_config() -> None:
     assert {k: v.shape for k, v in twin.state_dict().items()} == shapes
 
 
+def test_new_srnns_use_the_authors_layout_and_old_files_keep_theirs() -> None:
+    assert build_model("srnn").config.heads == "separate"
+    stored = build_model("srnn", heads="shared", hidden=5).config.to_dict()
+    del stored["heads"]  # as written before the setting existed
+    assert model_from_config("srnn", stored, stored=True).config.heads == "shared"
+    assert model_from_config("srnn", stored).config.heads == "separate"  # a fresh model
+
+
 def test_unknown_size_is_an_error() -> None:
     with pytest.raises(ConfigError, match="unknown RNNConfig setting"):
         build_model("rnn", z_dim=3)
