@@ -99,7 +99,8 @@ def choose_notes(
     the draw and win over new ones when the polyphony cap bites, so a chord is never cut
     short by its own successor.
     """
-    notes = torch.bernoulli(probs, generator=generator).bool()
+    draw = torch.rand(probs.shape, generator=generator, dtype=probs.dtype, device=probs.device)
+    notes = draw.lt_(probs).bool()  # a Bernoulli draw, cheaper than torch.bernoulli
     if controls.min_note_steps == 1:  # nothing is ever held over
         if controls.max_polyphony is not None:
             notes = _cap_polyphony(notes, probs, controls.max_polyphony)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
+from musevae.models import srnn_step
 from musevae.models.layers import Gaussian
 from musevae.models.srnn import SRNN, SRNNConfig
 from musevae.models.zchain import ChainWeights, run_chain
@@ -141,8 +142,19 @@ def test_a_stepper_is_a_snapshot_of_the_weights() -> None:
     assert torch.allclose(after - before(state, x_prev, seeded()).logits, torch.ones(2, 88, dtype=torch.float64))
 
 
+def test_a_stepper_records_no_graph_outside_no_grad() -> None:
+    model = _model()
+    assert all(p.requires_grad for p in model.parameters())
+    out = model.stepper()(model.prime(None, 2), torch.zeros(2, 88, dtype=torch.float64))
+    assert not out.logits.requires_grad and not any(s.requires_grad for s in out.state)
+
+
+@pytest.mark.parametrize("min_weights", [0, 10**9], ids=["onednn-if-built", "addmm"])
 @pytest.mark.parametrize("batch", [1, 4])
-def test_float32_steps_match_the_written_out_model_on_every_kernel_path(batch: int) -> None:
+def test_float32_steps_match_the_written_out_model_on_every_kernel_path(
+    batch: int, min_weights: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(srnn_step, "ONEDNN_MIN_WEIGHTS", min_weights)  # layers by size
     model = _model(d_dim=40, z_dim=8, a_dim=4, hidden=32).float()  # batch 4 may take oneDNN
     x_prev = roll(batch, 1)[:, 0].float()
     d_prev, z_prev = torch.randn(batch, 40), torch.randn(batch, 8)
