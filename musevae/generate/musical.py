@@ -100,7 +100,7 @@ def choose_notes(
     short by its own successor.
     """
     draw = torch.rand(probs.shape, generator=generator, dtype=probs.dtype, device=probs.device)
-    notes = draw.lt_(probs).bool()  # a Bernoulli draw, cheaper than torch.bernoulli
+    notes = draw < probs  # a Bernoulli draw, cheaper than torch.bernoulli
     if controls.min_note_steps == 1:  # nothing is ever held over
         if controls.max_polyphony is not None:
             notes = _cap_polyphony(notes, probs, controls.max_polyphony)
