@@ -35,6 +35,8 @@ from musevae.models.layers import (
     bernoulli_log_prob,
     std_from_raw,
 )
+from musevae.models.step_kernels import gru_update
+from musevae.models.vrnn_step import VRNNStepper
 
 
 @dataclasses.dataclass(frozen=True)
@@ -102,7 +104,7 @@ class VRNN(LatentSequenceModel):
             std = std_from_raw(raw_var, c.var_floor)
             z = torch.addcmul(mean, std, eps_t)
             phi_z = self.phi_z(z)  # (B, Hd)
-            h = _gru_gates(torch.addmm(gate_t, phi_z, w_gate_z), from_h[:, c.hidden :], h)
+            h = gru_update(torch.addmm(gate_t, phi_z, w_gate_z), from_h[:, c.hidden :], h)
             means.append(mean)
             stds.append(std)
             zs.append(z)
@@ -130,25 +132,14 @@ class VRNN(LatentSequenceModel):
         r = self._rollout(x, generator)
         return r.h_prev[:, -1], r.z[:, -1]
 
-    @torch.no_grad()
+    def stepper(self) -> VRNNStepper:
+        return VRNNStepper(self)
+
     def step(
         self, state: State, x_prev: Tensor, generator: torch.Generator | None = None
     ) -> StepOutput:
-        """h_{t-1} from (x_{t-1}, z_{t-1}), z_t ~ p(z_t | h_{t-1}), then the logits of x_t."""
-        h_before, z_prev = state
-        h = self._update(h_before, x_prev, z_prev)
-        prior = self.prior_head(self.prior_net(h))
-        eps = torch.randn(
-            prior.mean.shape, generator=generator, dtype=h.dtype, device=h.device
-        )
-        z = torch.addcmul(prior.mean, prior.std, eps)
-        logits = self.emission(self.dec_net(self.phi_z(z), h))
-        return StepOutput(logits, (h, z), prior.std.mean(-1))
+        """h_{t-1} from (x_{t-1}, z_{t-1}), z_t ~ p(z_t | h_{t-1}), then the logits of x_t.
 
-
-def _gru_gates(gate_in: Tensor, gate_h: Tensor, h: Tensor) -> Tensor:
-    """nn.GRUCell's update from precomputed input and hidden gate terms, each (B, 3H)."""
-    width = h.shape[1]
-    reset, update = torch.sigmoid(gate_in[:, : 2 * width] + gate_h[:, : 2 * width]).chunk(2, 1)
-    candidate = torch.tanh(torch.addcmul(gate_in[:, 2 * width :], reset, gate_h[:, 2 * width :]))
-    return torch.lerp(candidate, h, update)  # (1 - u) * n + u * h
+        One-off calls lay the weights out each time; loops should use :meth:`stepper`.
+        """
+        return self.stepper()(state, x_prev, generator)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from musevae.models import srnn_step
+from musevae.models import step_kernels
 from musevae.models.layers import Gaussian
 from musevae.models.srnn import SRNN, SRNNConfig
 from musevae.models.zchain import ChainWeights, run_chain
@@ -154,7 +154,7 @@ def test_a_stepper_records_no_graph_outside_no_grad() -> None:
 def test_float32_steps_match_the_written_out_model_on_every_kernel_path(
     batch: int, min_weights: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(srnn_step, "ONEDNN_MIN_WEIGHTS", min_weights)  # layers by size
+    monkeypatch.setattr(step_kernels, "ONEDNN_MIN_WEIGHTS", min_weights)  # layers by size
     model = _model(d_dim=40, z_dim=8, a_dim=4, hidden=32).float()  # batch 4 may take oneDNN
     x_prev = roll(batch, 1)[:, 0].float()
     d_prev, z_prev = torch.randn(batch, 40), torch.randn(batch, 8)

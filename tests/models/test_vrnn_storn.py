@@ -2,26 +2,19 @@
 
 from __future__ import annotations
 
+import pytest
 import torch
 
 from musevae.models.layers import shift_right
 from musevae.models.storn import STORN, STORNConfig
-from musevae.models.vrnn import VRNN, VRNNConfig, _gru_gates
+from musevae.models import step_kernels
+from musevae.models.vrnn import VRNN, VRNNConfig
 from tests.models.conftest import roll
 
 
 def _vrnn() -> VRNN:
     torch.manual_seed(0)
     return VRNN(VRNNConfig(h_dim=4, z_dim=3, hidden=5)).double()
-
-
-def test_hand_fused_gates_equal_grucell() -> None:
-    torch.manual_seed(0)
-    cell = torch.nn.GRUCell(6, 4).double()
-    x, h = torch.randn(3, 6, dtype=torch.float64), torch.randn(3, 4, dtype=torch.float64)
-    gate_in = torch.nn.functional.linear(x, cell.weight_ih, cell.bias_ih)
-    gate_h = torch.nn.functional.linear(h, cell.weight_hh, cell.bias_hh)
-    assert torch.allclose(_gru_gates(gate_in, gate_h, h), cell(x, h))
 
 
 def test_vrnn_rollout_equals_the_naive_loop() -> None:
@@ -52,6 +45,48 @@ def test_vrnn_step_continues_the_rollout() -> None:
     assert torch.equal(z_last, rollout.z[:, -1])
     out = model.step((h_before, z_last), x[:, -1])
     assert torch.allclose(out.state[0], model._update(rollout.h_prev[:, -1], x[:, -1], z_last))
+
+
+def _vrnn_step_written_out(
+    model: VRNN, h_before: torch.Tensor, z_prev: torch.Tensor, x_prev: torch.Tensor, seed: int
+) -> tuple[torch.Tensor, ...]:
+    """VRNN.step as its definition reads, with the noise drawn from ``seed``."""
+    h = model.cell(torch.cat([model.phi_x(x_prev), model.phi_z(z_prev)], -1), h_before)
+    prior = model.prior_head(model.prior_net(h))
+    eps = torch.randn(prior.mean.shape, generator=torch.Generator().manual_seed(seed), dtype=h.dtype)
+    z = prior.mean + prior.std * eps
+    return model.emission(model.dec_net(model.phi_z(z), h)), h, z, prior.std.mean(-1)
+
+
+def test_vrnn_stepper_equals_the_model_written_out_also_when_continuing() -> None:
+    model = _vrnn()
+    x_prev = roll(3, 1)[:, 0].double()
+    state = torch.randn(3, 4, dtype=torch.float64), torch.randn(3, 3, dtype=torch.float64)
+    stepper = model.stepper()
+    for seed in range(3):  # the later calls continue from the returned state (cached phi_z)
+        out = stepper(state, x_prev, torch.Generator().manual_seed(seed))
+        logits, h, z, spread = _vrnn_step_written_out(model, *state, x_prev, seed)
+        assert torch.allclose(out.logits, logits) and torch.allclose(out.latent_std, spread)
+        assert torch.allclose(out.state[0], h) and torch.allclose(out.state[1], z)
+        state, x_prev = out.state, (out.logits > 0).double()
+    other = torch.randn(3, 4, dtype=torch.float64), torch.randn(3, 3, dtype=torch.float64)
+    out = stepper(other, x_prev, torch.Generator().manual_seed(9))  # not the last state
+    assert torch.allclose(out.logits, _vrnn_step_written_out(model, *other, x_prev, 9)[0])
+    assert not out.logits.requires_grad
+
+
+@pytest.mark.parametrize("min_weights", [0, 10**9], ids=["onednn-if-built", "addmm"])
+def test_vrnn_float32_steps_match_on_every_kernel_path(
+    min_weights: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(step_kernels, "ONEDNN_MIN_WEIGHTS", min_weights)
+    torch.manual_seed(0)
+    model = VRNN(VRNNConfig(h_dim=24, z_dim=6, hidden=20))
+    x_prev = roll(4, 1)[:, 0].float()
+    state = torch.randn(4, 24), torch.randn(4, 6)
+    out = model.stepper()(state, x_prev, torch.Generator().manual_seed(1))
+    logits, h, _, _ = _vrnn_step_written_out(model, *state, x_prev, 1)
+    assert torch.allclose(out.logits, logits, atol=1e-5) and torch.allclose(out.state[0], h, atol=1e-5)
 
 
 def test_storn_posterior_reads_only_the_past_and_the_prior_is_standard() -> None:

@@ -1,0 +1,64 @@
+"""The shared pieces of the generation steppers against torch's own layers."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from musevae.models import step_kernels
+from musevae.models.layers import MLP
+from musevae.models.step_kernels import Dense, MLPTail, PriorSample, gru_update
+
+
+def test_gru_update_equals_grucell_and_leaves_its_inputs_alone() -> None:
+    torch.manual_seed(0)
+    cell = torch.nn.GRUCell(6, 4).double()
+    x, h = torch.randn(3, 6, dtype=torch.float64), torch.randn(3, 4, dtype=torch.float64)
+    gate_in = torch.nn.functional.linear(x, cell.weight_ih, cell.bias_ih)
+    gate_h = torch.nn.functional.linear(h, cell.weight_hh, cell.bias_hh)
+    before = gate_in.clone(), gate_h.clone(), h.clone()
+    assert torch.allclose(gru_update(gate_in, gate_h, h), cell(x, h))
+    assert all(torch.equal(a, b) for a, b in zip(before, (gate_in, gate_h, h)))
+
+
+@pytest.mark.parametrize("min_weights", [0, 10**9], ids=["onednn-if-built", "addmm"])
+@pytest.mark.parametrize("batch", [1, 5])
+@pytest.mark.parametrize("bias", [True, False])
+def test_dense_is_the_linear_layer_plus_base_on_every_path(
+    batch: int, bias: bool, min_weights: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(step_kernels, "ONEDNN_MIN_WEIGHTS", min_weights)
+    torch.manual_seed(0)
+    layer = torch.nn.Linear(7, 9, bias=bias)
+    dense = Dense(layer.weight, layer.bias)
+    x, base = torch.randn(batch, 7), torch.randn(batch, 9)
+    with torch.no_grad():
+        expected = layer(x)
+    for _ in range(2):  # the second call reuses the weight packed for this batch size
+        assert torch.allclose(dense(x), expected, atol=1e-6)
+        assert torch.allclose(dense(x, base), expected + base, atol=1e-6)
+
+
+def test_a_stacked_dense_puts_the_outputs_side_by_side() -> None:
+    torch.manual_seed(0)
+    a, b = torch.nn.Linear(5, 3), torch.nn.Linear(5, 4)
+    x = torch.randn(2, 5)
+    with torch.no_grad():
+        assert torch.allclose(Dense.stacked([a, b])(x), torch.cat([a(x), b(x)], -1))
+
+
+def test_mlp_tail_finishes_the_mlp() -> None:
+    torch.manual_seed(0)
+    mlp = MLP([5], [6, 7, 8])
+    x = torch.randn(3, 5)
+    with torch.no_grad():
+        assert torch.allclose(MLPTail(mlp)(mlp.project(0, x)), mlp(x), atol=1e-6)
+
+
+def test_prior_sample_draws_from_the_head_output() -> None:
+    raw = torch.tensor([[1.0, -2.0, 0.5, 3.0]])  # mean (1, -2), raw variances (0.5, 3)
+    z, spread = PriorSample(2, 1e-6, raw)(raw, torch.Generator().manual_seed(0))
+    std = (torch.nn.functional.softplus(raw[:, 2:]) + 1e-6).sqrt()
+    eps = torch.randn(1, 2, generator=torch.Generator().manual_seed(0))
+    assert torch.allclose(z, raw[:, :2] + std * eps)
+    assert torch.allclose(spread, std.mean(-1))
