@@ -43,13 +43,13 @@ TRAIN_FLAGS: dict[str, tuple[type, str]] = {
     "lr_decay_start": (int, "epochs at the full rate before decaying (20)"),
     "lr_decay": (float, "divide the rate by this each epoch after that (1.2)"),
     "patience": (int, "stop after this many epochs without a better valid ELBO; 0 never "
-                 "(paper 10, early-stopping 30)"),
+                 "(paper 0: all its epochs, as the authors ran; early-stopping 30)"),
     "updates_per_epoch": (int, "updates per epoch (one pass over the frames)"),
     "clip_norm": (float, "clip the total gradient norm to this (1)"),
     "test_samples": (int, "importance samples for the final test log-likelihood (100)"),
     "seed": (int, "random seed (0)"),
 }
-RESUMABLE = ("epochs",)  # the only training flag that may change when resuming
+RESUMABLE = ("epochs", "patience")  # the training flags that may change when resuming
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -211,9 +211,11 @@ def _resumed_events(args: argparse.Namespace, device: Any, dist: Any) -> Any:
     if fixed or args.settings:
         flags = ", ".join("--" + n.replace("_", "-") for n in fixed) or "--set"
         raise MusevaeError(
-            f"a resumed run keeps its settings; drop {flags} (only --epochs, --device and "
-            "--data-dir apply with --resume)"
+            f"a resumed run keeps its settings; drop {flags} (only --epochs, --patience, "
+            "--device and --data-dir apply with --resume)"
         )
     dataset = load_dataset(saved_dataset(args.resume)["ref"], args.data_dir)
-    return resume(args.resume, dataset, epochs=args.epochs, device=device, dist=dist)
+    return resume(
+        args.resume, dataset, epochs=args.epochs, patience=args.patience, device=device, dist=dist
+    )
 

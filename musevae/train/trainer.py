@@ -81,21 +81,25 @@ def resume(
     dataset: Dataset,
     *,
     epochs: int | None = None,
+    patience: int | None = None,
     device: torch.device = CPU,
     dist: Distributed = SINGLE,
     batches: BatchSource | None = None,
 ) -> Iterator[ev.Event]:
-    """Continue the run in ``out_dir`` exactly where it stopped; ``epochs`` may extend it."""
+    """Continue the run in ``out_dir`` exactly where it stopped.
+
+    A larger ``epochs`` or ``patience`` (0: never stop early) lets a run that had stopped
+    for that reason go on; its test score is taken again at the new end.
+    """
     state = load_resume(Path(out_dir))
     if state.dataset.get("name") != dataset.name:
         raise TrainingError(
             f"{out_dir} was trained on {state.dataset.get('name')!r}, not {dataset.name!r}"
         )
-    config = state.config
-    if epochs is not None:
-        config = dataclasses.replace(config, epochs=epochs)
-        if state.progress.stop_reason == "epochs" and epochs > state.progress.epochs:
-            state.progress.stop_reason, state.progress.finished = None, False
+    limits = {"epochs": epochs, "patience": patience}
+    config = dataclasses.replace(state.config, **{k: v for k, v in limits.items() if v is not None})
+    if _may_go_on(state.progress, config):
+        state.progress.stop_reason, state.progress.finished = None, False
     folder = RunFolder(Path(out_dir), state.dataset, device, dist)
     run = _Run(state.model, dataset, folder, config, device, dist, batches)
     run.continue_from(state)
@@ -106,6 +110,16 @@ def resume(
     else:
         torch.manual_seed(dist.torch_seed(config.seed, state.progress.updates))
     yield from run.events()
+
+
+def _may_go_on(progress: Progress, config: TrainConfig) -> bool:
+    """Whether a run that stopped at its limits has more to do under ``config``'s."""
+    more_epochs = progress.epochs < config.epochs
+    if progress.stop_reason == "epochs":
+        return more_epochs
+    if progress.stop_reason == "early stopping":
+        return more_epochs and (config.patience == 0 or progress.bad_epochs < config.patience)
+    return False
 
 
 class _Run:

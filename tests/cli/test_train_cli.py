@@ -54,10 +54,11 @@ def test_resume_extends_a_run_and_refuses_new_settings(toy: str, tmp_path: Path,
     assert "a resumed run keeps its settings; drop --lr" in capsys.readouterr().err
     assert main(["train", "--resume", out, "--recipe", "paper"]) == 2
     assert "drop --recipe" in capsys.readouterr().err
-    assert main(["train", "--resume", out, "--epochs", "2", "--device", "cpu"]) == 0
+    assert main(["train", "--resume", out, "--epochs", "2", "--patience", "0", "--device", "cpu"]) == 0
     assert "epoch   2/2" in capsys.readouterr().out
     card = json.loads((Path(out) / "model.json").read_text())
     assert card["training"]["epochs"] == 2 and card["training"]["updates"] == 4
+    assert card["training"]["config"]["patience"] == 0
 
 
 def test_model_settings_map_onto_the_chosen_model(toy: str, tmp_path: Path, capsys) -> None:

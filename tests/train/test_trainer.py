@@ -128,6 +128,16 @@ def test_a_finished_run_resumes_to_done_and_can_be_extended(tmp_path: Path) -> N
     assert json.loads((out / "model.json").read_text())["training"]["epochs"] == 2
 
 
+def test_an_early_stopped_run_goes_on_with_more_patience_only(tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    list(_train("rnn", out, epochs=10, patience=1, lr=1e-12))  # stops after epoch 2
+    same = list(resume(out, toy_dataset(), patience=1))
+    assert same[-1].summary.reason == "already finished"
+    longer = list(resume(out, toy_dataset(), patience=0, epochs=4))  # 0: never stop early
+    assert [e.update for e in longer if isinstance(e, Step)] == [7, 8, 9, 10, 11, 12]
+    assert longer[-1].summary.reason == "epochs" and longer[-1].summary.test is not None
+
+
 def test_an_occupied_folder_is_never_overwritten(tmp_path: Path) -> None:
     out = tmp_path / "run"
     list(_train("rnn", out, epochs=1))
