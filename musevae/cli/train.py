@@ -49,6 +49,12 @@ TRAIN_FLAGS: dict[str, tuple[type, str]] = {
     "test_samples": (int, "importance samples for the final test log-likelihood (100)"),
     "seed": (int, "random seed (0)"),
 }
+# On/off TrainConfig fields: name -> help.
+SWITCH_FLAGS = {
+    "augment_transpose": "shift each crop by a random number of semitones that keeps it on the keys",
+    "carry_states": "train on the data's streams of consecutive chunks, carrying the state "
+    "across each cut, as the SRNN authors did on their data (SRNN only)",
+}
 RESUMABLE = ("epochs", "patience")  # the training flags that may change when resuming
 
 
@@ -101,17 +107,16 @@ def add_training_arguments(parser: argparse.ArgumentParser) -> None:
         metavar = {int: "N", float: "X"}.get(kind, "NAME")
         flag = "--" + name.replace("_", "-")
         group.add_argument(flag, dest=name, type=kind, metavar=metavar, help=what)
-    group.add_argument(
-        "--augment-transpose", action="store_const", const=True, default=None,
-        help="shift each crop by a random number of semitones that keeps it on the keys",
-    )  # fmt: skip
+    for name, what in SWITCH_FLAGS.items():
+        flag = "--" + name.replace("_", "-")
+        group.add_argument(flag, dest=name, action="store_const", const=True, default=None, help=what)
 
 
 def training_config(args: argparse.Namespace, dataset_refs: list[str]) -> TrainConfig:
     """The recipe for these datasets with the explicit flags on top."""
     from musevae.train.recipes import recipe_config
 
-    names = [*TRAIN_FLAGS, "augment_transpose"]
+    names = [*TRAIN_FLAGS, *SWITCH_FLAGS]
     given = {n: getattr(args, n) for n in names if getattr(args, n) is not None}
     return recipe_config(args.recipe, dataset_refs, **given)
 
@@ -205,7 +210,7 @@ def _resumed_events(args: argparse.Namespace, device: Any, dist: Any) -> Any:
     from musevae.train.resume import saved_dataset
     from musevae.train.trainer import resume
 
-    settable = (*TRAIN_FLAGS, *SIZE_FLAGS, "augment_transpose", "dataset", "model", "out")
+    settable = (*TRAIN_FLAGS, *SIZE_FLAGS, *SWITCH_FLAGS, "dataset", "model", "out")
     fixed = [n for n in settable if getattr(args, n) is not None and n not in RESUMABLE]
     fixed += ["recipe"] if args.recipe != "auto" else []
     if fixed or args.settings:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from abc import ABC, abstractmethod
 from collections.abc import Callable
-from typing import ClassVar, NamedTuple
+from typing import ClassVar, NamedTuple, Protocol, runtime_checkable
 
 import torch
 from torch import Tensor, nn
@@ -32,6 +32,18 @@ class ElboTerms(NamedTuple):
     log_px: Tensor  # (B, T) log p(x_t | ...) for the sampled latent path
     kl: Tensor  # (B, T) KL(q || p) of step t's latent (zeros for the RNN)
     loss: Tensor  # () -(sum log_px - kl_weight * sum kl) / sum mask: nats per frame
+
+
+@runtime_checkable
+class CarriesState(Protocol):
+    """A model that can train on consecutive chunks of a stream, carrying its state
+    across each cut (SRNN: the authors' training on their data)."""
+
+    def elbo_from(
+        self, start: State | None, x: Tensor, mask: Tensor, kl_weight: float = 1.0
+    ) -> tuple[ElboTerms, State]:
+        """ELBO terms of a chunk that continues the chunk whose end state is ``start``."""
+        ...
 
 
 class StepOutput(NamedTuple):
@@ -128,7 +140,11 @@ class LatentSequenceModel(SequenceModel):
         """Run inference and generative networks with one sample z ~ q(z | x)."""
 
     def elbo(self, x: Tensor, mask: Tensor, kl_weight: float = 1.0) -> ElboTerms:
-        out = self.latent_pass(x, mask)
+        return self.elbo_terms(self.latent_pass(x, mask), mask, kl_weight)
+
+    @staticmethod
+    def elbo_terms(out: LatentPass, mask: Tensor, kl_weight: float) -> ElboTerms:
+        """The masked ELBO terms of one latent pass."""
         log_px = out.log_px * mask
         kl = gaussian_kl(out.posterior, out.prior) * mask
         return ElboTerms(log_px, kl, masked_loss(log_px, kl, mask, kl_weight))

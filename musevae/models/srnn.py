@@ -16,10 +16,11 @@ import dataclasses
 from typing import Any, ClassVar, NamedTuple
 
 import torch
+import torch.nn.functional as F
 from torch import Tensor, nn
 
 from musevae.data.pianoroll import KEY_COUNT
-from musevae.models.base import LatentPass, LatentSequenceModel, State, StepOutput
+from musevae.models.base import ElboTerms, LatentPass, LatentSequenceModel, State, StepOutput
 from musevae.models.config import ModelConfig
 from musevae.models.layers import (
     MLP,
@@ -87,24 +88,38 @@ class SRNN(LatentSequenceModel):
         self.decoder = MLP([c.d_dim, c.z_dim], [c.hidden])  # p(x_t | d_t, z_t)
         self.emission = nn.Linear(c.hidden, KEY_COUNT)
 
-    def _deterministic(self, x: Tensor, mask: Tensor) -> tuple[Tensor, Tensor]:
-        """d_{1:T} (B, T, D) and a_{1:T} (B, T, A), each from whole-sequence calls."""
+    def _deterministic(
+        self, x: Tensor, mask: Tensor, start: State | None = None
+    ) -> tuple[Tensor, Tensor]:
+        """d_{1:T} (B, T, D) and a_{1:T} (B, T, A), each from whole-sequence calls.
+
+        ``start`` (see :meth:`elbo_from`) continues d from the previous chunk, whose last
+        frame is then u_1; a_t looks ahead only within the chunk.
+        """
         e_x = self.embed(x)  # (B, T, H)
-        e_0 = self.embed(x.new_zeros(x.shape[0], 1, KEY_COUNT))  # e(x_0), x_0 = 0
+        if start is None:
+            e_0, d_0 = self.embed(x.new_zeros(x.shape[0], 1, KEY_COUNT)), None  # x_0 = 0
+        else:
+            e_0, d_0 = self.embed(start[2][:, None]), start[0][None].contiguous()
         e_u = torch.cat([e_0, e_x[:, :-1]], dim=1)  # e(u_t) = e(x_{t-1})
-        d, _ = self.d_rnn(e_u)  # (B, T, D)
+        d, _ = self.d_rnn(e_u, d_0)  # (B, T, D)
         if isinstance(self.a_net, nn.GRU):
             a_rev, _ = self.a_net(reverse_padded(torch.cat([d, e_x], dim=-1), mask))
             return d, reverse_padded(a_rev, mask)
         return d, self.a_net(d, e_x)
 
     def _z_chain(
-        self, d: Tensor, a: Tensor, generator: torch.Generator | None = None
+        self,
+        d: Tensor,
+        a: Tensor,
+        generator: torch.Generator | None = None,
+        z_0: Tensor | None = None,
     ) -> _Chain:
-        """Sample z_t ~ q(z_t | z_{t-1}, a_t) for t = 1..T with z_0 = 0 (reparameterised).
+        """Sample z_t ~ q(z_t | z_{t-1}, a_t) for t = 1..T (reparameterised), z_0 = 0 or given.
 
         Only the recurrence runs step by step (see ``zchain``); the d- and a-dependent
-        first-layer terms go in as one matmul each.
+        first-layer terms go in as one matmul each, and so does a given z_0's (the chain
+        itself always starts from zero).
         """
         c = self.config
         pre_seq = torch.cat(  # (T, B, 2H): [prior | posterior] first layers, minus z_{t-1}
@@ -121,6 +136,8 @@ class SRNN(LatentSequenceModel):
             post_w=self.post_head.weight,
             post_b=self.post_head.linear.bias,
         )
+        if z_0 is not None:
+            pre_seq[0] += F.linear(z_0, weights.w_z)  # z_0's share of step 1's first layers
         out = run_chain(pre_seq, eps, weights, c.resq, c.var_floor)  # time-major
         return _Chain(
             out.z.transpose(0, 1),
@@ -129,10 +146,27 @@ class SRNN(LatentSequenceModel):
         )
 
     def latent_pass(self, x: Tensor, mask: Tensor) -> LatentPass:
-        d, a = self._deterministic(x, mask)
-        chain = self._z_chain(d, a)
+        return self._pass(x, mask)[0]
+
+    def elbo_from(
+        self, start: State | None, x: Tensor, mask: Tensor, kl_weight: float = 1.0
+    ) -> tuple[ElboTerms, State]:
+        """ELBO terms of a chunk that continues the one ``start`` ended, and its own end.
+
+        How the authors trained on their data: consecutive 100-step chunks of each piece
+        stream, d_t and z_t carried across the cut (detached), so the model learns from
+        context longer than a chunk. The state is ``(d_T, z_T, x_T)``; ``None`` starts
+        fresh. Every row must be a whole chunk (mask all ones) for its end to mean much.
+        """
+        out, end = self._pass(x, mask, start)
+        return self.elbo_terms(out, mask, kl_weight), end
+
+    def _pass(self, x: Tensor, mask: Tensor, start: State | None = None) -> tuple[LatentPass, State]:
+        d, a = self._deterministic(x, mask, start)
+        chain = self._z_chain(d, a, z_0=None if start is None else start[1])
         logits = self.emission(self.decoder(d, chain.z))  # (B, T, 88), all steps at once
-        return LatentPass(bernoulli_log_prob(logits, x), chain.prior, chain.posterior, chain.z)
+        out = LatentPass(bernoulli_log_prob(logits, x), chain.prior, chain.posterior, chain.z)
+        return out, (d[:, -1].detach(), chain.z[:, -1].detach(), x[:, -1])
 
     @torch.no_grad()
     def prime(

@@ -19,7 +19,7 @@ import torch
 import torch.distributed as dist
 from torch import Tensor, nn
 
-from musevae.models.base import ElboTerms, SequenceModel
+from musevae.models.base import CarriesState, ElboTerms, SequenceModel, State
 from musevae.train.device import resolve_device
 
 T = TypeVar("T")
@@ -33,7 +33,13 @@ class ElboForward(nn.Module):
         super().__init__()
         self.model = model
 
-    def forward(self, x: Tensor, mask: Tensor, kl_weight: float) -> ElboTerms:
+    def forward(
+        self, x: Tensor, mask: Tensor, kl_weight: float, carry: bool = False, start: State | None = None
+    ) -> ElboTerms | tuple[ElboTerms, State]:
+        """``model.elbo``; with ``carry``, ``model.elbo_from(start, ...)`` and the end state."""
+        if carry:
+            assert isinstance(self.model, CarriesState)  # checked when the run starts
+            return self.model.elbo_from(start, x, mask, kl_weight)
         return self.model.elbo(x, mask, kl_weight)
 
 

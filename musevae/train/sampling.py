@@ -1,4 +1,5 @@
-"""Training batches: random crops of the training pieces, optionally transposed.
+"""Training batches: random crops of the training pieces, optionally transposed, or the
+consecutive chunks of parallel streams for training with carried states.
 
 Every process draws the whole *global* batch from the same seeded generator and keeps
 its own rows, so a run on N processes sees exactly the crops a one-process run with an
@@ -15,7 +16,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from musevae.data.batching import random_crops
+from musevae.data.batching import pad_batch, random_crops
 from musevae.train.distributed import SINGLE, Distributed
 
 
@@ -25,6 +26,7 @@ class Batch(NamedTuple):
     x: Tensor  # (B, T, 88) float 0/1
     mask: Tensor  # (B, T) float prefix mask
     frames: float  # real frames in the whole global batch: the loss's normaliser
+    carry: bool = False  # each row continues the same row of the previous batch
 
 
 # (generator, 0-based update index) -> batch. A seam for tests that need odd batches.
@@ -72,3 +74,35 @@ class CropSampler:
         if self.augment_transpose:
             x = transpose_randomly(x, rng)
         return Batch(x[self.rows], mask[self.rows], float(mask.sum()))
+
+
+class StreamSampler:
+    """The SRNN authors' layout: the chunks are ``batch`` parallel streams, chunk ``i``
+    continued by chunk ``i + batch``; update ``k`` of an epoch takes the k-th row of chunks.
+
+    Every batch but an epoch's first continues the one before it, which is what lets a
+    model carry its state across the cuts (``TrainConfig.carry_states``). Epochs visit the
+    batches in order, as the authors' code does.
+    """
+
+    def __init__(
+        self, sequences: Sequence[np.ndarray], batch_size: int, dist: Distributed = SINGLE
+    ) -> None:
+        self.global_batch = batch_size * dist.world_size
+        lengths = {len(s) for s in sequences}
+        if len(lengths) != 1 or not sequences or len(sequences) % self.global_batch:
+            raise ValueError(
+                "training with carried states needs the training split as streams of equal "
+                f"chunks ({self.global_batch} streams: a multiple of {self.global_batch} chunks "
+                "of one length, like the SRNN authors' data); this split has "
+                f"{len(sequences)} pieces of {len(lengths)} different lengths"
+            )
+        self.sequences = list(sequences)
+        self.batches = len(sequences) // self.global_batch
+        self.rows = dist.my_slice(self.global_batch)
+
+    def __call__(self, rng: np.random.Generator, update: int) -> Batch:
+        k = update % self.batches
+        chunks = self.sequences[k * self.global_batch : (k + 1) * self.global_batch]
+        x, mask = pad_batch(chunks)
+        return Batch(x[self.rows], mask[self.rows], float(mask.sum()), carry=k > 0)

@@ -25,7 +25,7 @@ import torch
 
 from musevae.data.dataset import Dataset
 from musevae.errors import MusevaeError
-from musevae.models.base import SequenceModel
+from musevae.models.base import CarriesState, SequenceModel, State
 from musevae.models.registry import build_model
 from musevae.train.checkpoint import load_model
 from musevae.train.config import TrainConfig
@@ -35,7 +35,7 @@ from musevae.train import events as ev
 from musevae.train.guard import NumericalGuard
 from musevae.train.resume import Progress, ResumeState, load_resume, restore_optimizer
 from musevae.train.run_folder import RunFolder, dataset_info
-from musevae.train.sampling import BatchSource, CropSampler
+from musevae.train.sampling import BatchSource, CropSampler, StreamSampler
 from musevae.train.schedule import kl_weight, learning_rate, updates_per_epoch, warmup_updates
 
 CPU = torch.device("cpu")
@@ -112,6 +112,23 @@ def resume(
     yield from run.events()
 
 
+def _sampler(train_split: list[np.ndarray], config: TrainConfig, dist: Distributed) -> BatchSource:
+    """Random crops, or with ``carry_states`` the training split's streams in order."""
+    if not config.carry_states:
+        return CropSampler(
+            train_split, config.seq_len, config.batch_size, config.augment_transpose, dist
+        )
+    if config.augment_transpose:
+        raise TrainingError(
+            "carry_states and augment_transpose do not mix: a transposed chunk no longer "
+            "continues the one before it"
+        )
+    try:
+        return StreamSampler(train_split, config.batch_size, dist)
+    except ValueError as error:
+        raise TrainingError(str(error)) from error
+
+
 def _may_go_on(progress: Progress, config: TrainConfig) -> bool:
     """Whether a run that stopped at its limits has more to do under ``config``'s."""
     more_epochs = progress.epochs < config.epochs
@@ -146,9 +163,13 @@ class _Run:
         frames = sum(len(seq) for seq in train_split)
         self.per_epoch = updates_per_epoch(config, frames, dist.world_size)
         self.warmup = warmup_updates(config, self.per_epoch)
-        self.batches = batches or CropSampler(
-            train_split, config.seq_len, config.batch_size, config.augment_transpose, dist
-        )
+        self.batches = batches or _sampler(train_split, config, dist)
+        if config.carry_states and not isinstance(model, CarriesState):
+            raise TrainingError(
+                f"the {model.kind} model cannot carry its state between chunks; "
+                "only the SRNN trains with carry_states"
+            )
+        self.carry: State | None = None  # the last batch's end state, with carry_states
         self.progress = Progress()
         self.rng = np.random.default_rng(config.seed)
         self.guard = NumericalGuard(config.bad_update_limit)
@@ -221,7 +242,12 @@ class _Run:
         batch = self.batches(self.rng, p.updates)
         weight = kl_weight(p.updates, self.config.kl_start, self.warmup)
         self.optimizer.zero_grad(set_to_none=True)
-        terms = self.module(batch.x.to(self.device), batch.mask.to(self.device), weight)
+        x, mask = batch.x.to(self.device), batch.mask.to(self.device)
+        if self.config.carry_states:
+            start = self.carry if batch.carry else None
+            terms, self.carry = self.module(x, mask, weight, carry=True, start=start)
+        else:
+            terms = self.module(x, mask, weight)
         sums = torch.stack([terms.log_px.sum(), terms.kl.sum()])
         loss = -(sums[0] - weight * sums[1]) * (world / batch.frames)  # DDP averages ranks
         loss.backward()

@@ -180,3 +180,34 @@ def test_separate_heads_are_one_mlp_per_gaussian_parameter() -> None:
     assert not std_grad[:, :6].any() and std_grad[:, 6:].any()  # the variance's MLP only
     step = model.stepper()(model.prime(None, 2), torch.zeros(2, 88, dtype=torch.float64), None)
     assert step.logits.shape == (2, 88)
+
+
+def test_elbo_from_a_fresh_start_is_the_elbo() -> None:
+    model = _model()
+    x, mask = roll(2, 6).double(), torch.ones(2, 6, dtype=torch.float64)
+    torch.manual_seed(3)
+    plain = model.elbo(x, mask, 0.5)
+    torch.manual_seed(3)
+    carried, end = model.elbo_from(None, x, mask, 0.5)
+    assert torch.equal(plain.loss, carried.loss) and torch.equal(plain.kl, carried.kl)
+    assert torch.equal(end[2], x[:, -1]) and end[0].shape == (2, 5) and end[1].shape == (2, 3)
+
+
+def test_a_carried_state_continues_d_and_starts_the_chain_from_z() -> None:
+    model = _model()
+    x, ones = roll(2, 9).double(), torch.ones(2, 9, dtype=torch.float64)
+    d_whole, _ = model._deterministic(x, ones)
+    _, first_end = model.elbo_from(None, x[:, :4], ones[:, :4])
+    d_first, _ = model._deterministic(x[:, :4], ones[:, :4])
+    assert torch.allclose(first_end[0], d_first[:, -1]) and not first_end[0].requires_grad
+    d_rest, a_rest = model._deterministic(x[:, 4:], ones[:, 4:], first_end)
+    assert torch.allclose(d_rest, d_whole[:, 4:])  # d runs on as if never cut
+
+    z_0 = torch.randn(2, 3, dtype=torch.float64)
+    chain = model._z_chain(d_rest, a_rest, z_0=z_0)
+    prior_1 = model.prior_head(model.prior_net(d_rest[:, 0], z_0))
+    assert torch.allclose(chain.prior.mean[:, 0], prior_1.mean)
+    assert torch.allclose(chain.prior.std[:, 0], prior_1.std)
+    weight = model.prior_net.inputs[1].weight
+    (grad,) = torch.autograd.grad(chain.prior.mean[:, 0].sum(), weight)
+    assert grad.abs().sum() > 0  # z_0's term trains W_z too

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import torch
 
 from musevae.train.distributed import Distributed
-from musevae.train.sampling import CropSampler, transpose_randomly
+from musevae.train.sampling import CropSampler, StreamSampler, transpose_randomly
 
 
 def _crop_with_keys(*keys: int) -> torch.Tensor:
@@ -44,3 +45,36 @@ def test_processes_split_one_global_batch_between_them() -> None:
     assert torch.equal(torch.cat([p.mask for p in parts]), whole.mask)
     # Each process normalises its loss by the frames of the whole global batch.
     assert parts[0].frames == parts[1].frames == whole.frames == 32.0
+
+
+def _chunks(count: int, steps: int = 3) -> list[np.ndarray]:
+    """Chunk i holds key i on every step, so rows tell which chunk they came from."""
+    return [np.repeat(np.eye(88, dtype=bool)[i : i + 1], steps, 0) for i in range(count)]
+
+
+def _chunk_ids(x: torch.Tensor) -> list[int]:
+    return x[:, 0].argmax(-1).tolist()
+
+
+def test_stream_batches_take_each_streams_next_chunk_in_order() -> None:
+    sampler = StreamSampler(_chunks(12), batch_size=4)  # 4 streams of 3 chunks
+    rng = np.random.default_rng(0)
+    batches = [sampler(rng, update) for update in range(4)]
+    assert [_chunk_ids(b.x) for b in batches] == [
+        [0, 1, 2, 3], [4, 5, 6, 7], [8, 9, 10, 11], [0, 1, 2, 3],
+    ]  # fmt: skip
+    assert [b.carry for b in batches] == [False, True, True, False]
+    assert batches[0].frames == 12.0
+
+
+def test_stream_batches_split_between_processes() -> None:
+    parts = [StreamSampler(_chunks(8), 2, Distributed(rank, 2)) for rank in (0, 1)]
+    rng = np.random.default_rng(0)
+    assert [_chunk_ids(p(rng, 1).x) for p in parts] == [[4, 5], [6, 7]]
+
+
+def test_streams_need_equal_chunks_filling_every_row() -> None:
+    with pytest.raises(ValueError, match="streams of equal chunks.*10 pieces"):
+        StreamSampler(_chunks(10), batch_size=4)
+    with pytest.raises(ValueError, match="2 different lengths"):
+        StreamSampler([*_chunks(3), *_chunks(1, steps=5)], batch_size=2)

@@ -8,7 +8,10 @@ from pathlib import Path
 import pytest
 import torch
 
+from musevae.data.dataset import Dataset
+from musevae.data.pianoroll import PianoRoll
 from musevae.errors import CheckpointError
+from musevae.models.srnn import SRNN
 from musevae.train.checkpoint import load_model
 from musevae.train.events import (
     Checkpoint,
@@ -165,3 +168,37 @@ def test_the_model_is_trained_on_the_requested_device(tmp_path: Path) -> None:
               device=torch.device("cpu"))
     )  # fmt: skip
     assert events[0].device == "cpu" and events[0].world_size == 1
+
+
+def _streams() -> Dataset:
+    """Six 12-step chunks: three streams of two (chunk i continued by chunk i + 3)."""
+    chunks = [PianoRoll.from_notes([[60 + i + t % 3] for t in range(12)]) for i in range(6)]
+    return Dataset("streams", {"train": chunks, "valid": chunks[:2], "test": chunks[2:4]})
+
+
+def test_carried_states_flow_from_batch_to_batch_within_an_epoch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    starts: list[bool] = []
+    original = SRNN.elbo_from
+
+    def spy(self: SRNN, start, x, mask, kl_weight=1.0):  # type: ignore[no-untyped-def]
+        starts.append(start is not None)
+        return original(self, start, x, mask, kl_weight)
+
+    monkeypatch.setattr(SRNN, "elbo_from", spy)
+    config = quick_config(carry_states=True, updates_per_epoch=None)  # 2 updates an epoch
+    events = list(train("srnn", tiny_sizes("srnn"), _streams(), config, tmp_path / "run"))
+    assert starts == [False, True, False, True]  # each epoch starts the streams afresh
+    assert all(math.isfinite(s.loss) for s in events if isinstance(s, Step))
+
+
+def test_carried_states_need_an_srnn_stream_data_and_no_transposition(tmp_path: Path) -> None:
+    carry = quick_config(carry_states=True, updates_per_epoch=None)
+    with pytest.raises(TrainingError, match="the rnn model cannot carry its state"):
+        list(train("rnn", tiny_sizes("rnn"), _streams(), carry, tmp_path / "a"))
+    with pytest.raises(TrainingError, match="streams of equal chunks"):
+        list(train("srnn", tiny_sizes("srnn"), toy_dataset(), carry, tmp_path / "b"))
+    both = quick_config(carry_states=True, augment_transpose=True)
+    with pytest.raises(TrainingError, match="do not mix"):
+        list(train("srnn", tiny_sizes("srnn"), _streams(), both, tmp_path / "c"))
