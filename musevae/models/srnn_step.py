@@ -13,7 +13,7 @@ import torch
 from torch import Tensor
 
 from musevae.models.base import State, StepOutput
-from musevae.models.step_kernels import Dense, MLPTail, PriorSample, gru_update
+from musevae.models.step_kernels import Dense, MLPTail, GaussianDraw, gru_update
 
 if TYPE_CHECKING:
     from musevae.models.srnn import SRNN
@@ -27,7 +27,6 @@ class SRNNStepper:
     """
 
     def __init__(self, model: SRNN) -> None:
-        c = model.config
         with torch.no_grad():
             self._embed_in, self._embed_tail = Dense.of(model.embed.inputs[0]), MLPTail(model.embed)
             w_ih, w_hh, b_ih, b_hh = model.d_rnn.all_weights[0]
@@ -37,8 +36,7 @@ class SRNNStepper:
             self._split = prior_d.out_features
             self._prior_z = Dense(model.prior_net.inputs[1].weight, None)
             self._prior_tail = MLPTail(model.prior_net)
-            self._prior_head = Dense(model.prior_head.weight, model.prior_head.linear.bias)
-            self._draw = PriorSample(c.z_dim, c.var_floor, model.emission.weight)
+            self._draw = GaussianDraw(model.prior_head)
             self._decoder_z = Dense(model.decoder.inputs[1].weight, None)
             self._decoder_tail = MLPTail(model.decoder)
             self._emission = Dense.of(model.emission)
@@ -52,6 +50,6 @@ class SRNNStepper:
         d_terms = self._d_terms(d)
         prior_pre, decoder_pre = d_terms[:, : self._split], d_terms[:, self._split :]
         prior_h = self._prior_tail(self._prior_z(z_prev, prior_pre))
-        z, spread = self._draw(self._prior_head(prior_h), generator)  # z_t ~ p(z_t | z_{t-1}, d_t)
+        z, spread = self._draw(prior_h, generator)  # z_t ~ p(z_t | z_{t-1}, d_t)
         decoder_h = self._decoder_tail(self._decoder_z(z, decoder_pre))
         return StepOutput(self._emission(decoder_h), (d, z), spread)

@@ -13,7 +13,7 @@ import torch
 from torch import Tensor, nn
 from torch.nn import functional as F
 
-from musevae.models.layers import MLP, activation
+from musevae.models.layers import MLP, GaussianHead, activation
 
 
 def _onednn_linear_available() -> bool:
@@ -110,16 +110,31 @@ def gru_update(gate_in: Tensor, gate_h: Tensor, h: Tensor) -> Tensor:
     return torch.lerp(candidate, h, update)  # (1 - u) n + u h
 
 
-class PriorSample:
-    """z ~ N(mean, std) from a Gaussian head's raw output ``[mean | raw variance]``."""
+class GaussianDraw:
+    """z ~ N(mean, std) from a :class:`GaussianHead`'s features, as the head computes it.
 
-    def __init__(self, z_dim: int, var_floor: float, like: Tensor) -> None:
-        self.z_dim, self.var_floor = z_dim, var_floor
-        self._mean_weights = like.new_full((z_dim,), 1.0 / z_dim)  # a mean as one mv
+    A head with separate mean and variance features (block-diagonal weight) runs as two
+    half-size multiplies instead of one that is half zeros.
+    """
 
-    def __call__(self, raw: Tensor, generator: torch.Generator | None) -> tuple[Tensor, Tensor]:
+    def __init__(self, head: GaussianHead) -> None:
+        z, half = head.z_dim, head.linear.in_features // 2
+        weight, bias = head.weight, head.linear.bias
+        self.z_dim, self.var_floor, self.half = z, head.var_floor, half if head.separate else 0
+        if head.separate:
+            self._mean = Dense(weight[:z, :half], bias[:z])
+            self._raw_var = Dense(weight[z:, half:], bias[z:])
+        else:
+            self._both = Dense(weight, bias)
+        self._mean_weights = weight.new_full((z,), 1.0 / z)  # a mean as one mv
+
+    def __call__(self, h: Tensor, generator: torch.Generator | None) -> tuple[Tensor, Tensor]:
         """``(z (B, Z), spread (B,))``: the draw and its mean standard deviation."""
-        mean = raw[:, : self.z_dim]
-        std = F.softplus(raw[:, self.z_dim :]).add_(self.var_floor).sqrt_()  # std_from_raw
+        if self.half:
+            mean, raw_var = self._mean(h[:, : self.half]), self._raw_var(h[:, self.half :])
+        else:
+            raw = self._both(h)
+            mean, raw_var = raw[:, : self.z_dim], raw[:, self.z_dim :]
+        std = F.softplus(raw_var).add_(self.var_floor).sqrt_()  # std_from_raw
         eps = torch.randn(mean.shape, generator=generator, dtype=mean.dtype, device=mean.device)
         return torch.addcmul(mean, std, eps), torch.mv(std, self._mean_weights)

@@ -16,7 +16,7 @@ from torch import Tensor
 
 from musevae.models.base import State, StepOutput
 from musevae.models.layers import MLP
-from musevae.models.step_kernels import Dense, MLPTail, PriorSample, gru_update
+from musevae.models.step_kernels import Dense, MLPTail, GaussianDraw, gru_update
 
 if TYPE_CHECKING:
     from musevae.models.vrnn import VRNN
@@ -55,8 +55,7 @@ class VRNNStepper:
             )
             self._split = prior_h.out_features
             self._prior_tail = MLPTail(model.prior_net)
-            self._prior_head = Dense(model.prior_head.weight, model.prior_head.linear.bias)
-            self._draw = PriorSample(c.z_dim, c.var_floor, model.emission.weight)
+            self._draw = GaussianDraw(model.prior_head)
             self._decoder_phi_z = Dense(model.dec_net.inputs[0].weight, None)
             self._decoder_tail = MLPTail(model.dec_net)
             self._emission = Dense.of(model.emission)
@@ -72,7 +71,7 @@ class VRNNStepper:
         h = gru_update(gate_in, self._gate_h(h_before), h_before)  # h_{t-1}
         h_terms = self._h_terms(h)
         prior_pre, decoder_pre = h_terms[:, : self._split], h_terms[:, self._split :]
-        z, spread = self._draw(self._prior_head(self._prior_tail(prior_pre)), generator)
+        z, spread = self._draw(self._prior_tail(prior_pre), generator)
         phi_z = self._phi_z(z)
         decoder_h = self._decoder_tail(self._decoder_phi_z(phi_z, decoder_pre))
         self._last = (z, phi_z)

@@ -6,8 +6,8 @@ import pytest
 import torch
 
 from musevae.models import step_kernels
-from musevae.models.layers import MLP
-from musevae.models.step_kernels import Dense, MLPTail, PriorSample, gru_update
+from musevae.models.layers import MLP, GaussianHead
+from musevae.models.step_kernels import Dense, GaussianDraw, MLPTail, gru_update
 
 
 def test_gru_update_equals_grucell_and_leaves_its_inputs_alone() -> None:
@@ -55,10 +55,18 @@ def test_mlp_tail_finishes_the_mlp() -> None:
         assert torch.allclose(MLPTail(mlp)(mlp.project(0, x)), mlp(x), atol=1e-6)
 
 
-def test_prior_sample_draws_from_the_head_output() -> None:
-    raw = torch.tensor([[1.0, -2.0, 0.5, 3.0]])  # mean (1, -2), raw variances (0.5, 3)
-    z, spread = PriorSample(2, 1e-6, raw)(raw, torch.Generator().manual_seed(0))
-    std = (torch.nn.functional.softplus(raw[:, 2:]) + 1e-6).sqrt()
-    eps = torch.randn(1, 2, generator=torch.Generator().manual_seed(0))
-    assert torch.allclose(z, raw[:, :2] + std * eps)
-    assert torch.allclose(spread, std.mean(-1))
+@pytest.mark.parametrize("min_weights", [0, 10**9], ids=["onednn-if-built", "addmm"])
+@pytest.mark.parametrize("separate", [False, True])
+def test_gaussian_draw_samples_the_heads_gaussian(
+    separate: bool, min_weights: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(step_kernels, "ONEDNN_MIN_WEIGHTS", min_weights)
+    torch.manual_seed(0)
+    head = GaussianHead(8, 3, 1e-6, separate=separate)
+    h = torch.randn(4, 8)
+    z, spread = GaussianDraw(head)(h, torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        expected = head(h)
+    eps = torch.randn(4, 3, generator=torch.Generator().manual_seed(0))
+    assert torch.allclose(z, expected.mean + expected.std * eps, atol=1e-6)
+    assert torch.allclose(spread, expected.std.mean(-1), atol=1e-6)
