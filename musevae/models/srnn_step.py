@@ -13,7 +13,7 @@ import torch
 from torch import Tensor
 
 from musevae.models.base import State, StepOutput
-from musevae.models.step_kernels import Dense, MLPTail, GaussianDraw, gru_update
+from musevae.models.step_kernels import Dense, GaussianDraw, MLPStep, MLPTail, gru_update
 
 if TYPE_CHECKING:
     from musevae.models.srnn import SRNN
@@ -28,7 +28,7 @@ class SRNNStepper:
 
     def __init__(self, model: SRNN) -> None:
         with torch.no_grad():
-            self._embed_in, self._embed_tail = Dense.of(model.embed.inputs[0]), MLPTail(model.embed)
+            self._embed = MLPStep(model.embed)
             w_ih, w_hh, b_ih, b_hh = model.d_rnn.all_weights[0]
             self._gru_in, self._gru_rec = Dense(w_ih, b_ih), Dense(w_hh, b_hh)
             prior_d, decoder_d = model.prior_net.inputs[0], model.decoder.inputs[0]
@@ -45,7 +45,7 @@ class SRNNStepper:
         self, state: State, x_prev: Tensor, generator: torch.Generator | None = None
     ) -> StepOutput:
         d_prev, z_prev = state
-        e_u = self._embed_tail(self._embed_in(x_prev))  # e(u_t) = e(x_{t-1})
+        e_u = self._embed(x_prev)  # e(u_t) = e(x_{t-1})
         d = gru_update(self._gru_in(e_u), self._gru_rec(d_prev), d_prev)  # (B, D)
         d_terms = self._d_terms(d)
         prior_pre, decoder_pre = d_terms[:, : self._split], d_terms[:, self._split :]

@@ -97,6 +97,16 @@ class MLPTail:
         return h
 
 
+class MLPStep:
+    """A one-input MLP (an embedding) as its first multiply and an in-place tail."""
+
+    def __init__(self, mlp: MLP) -> None:
+        self.first, self.tail = Dense.of(mlp.inputs[0]), MLPTail(mlp)
+
+    def __call__(self, x: Tensor) -> Tensor:
+        return self.tail(self.first(x))
+
+
 def gru_update(gate_in: Tensor, gate_h: Tensor, h: Tensor) -> Tensor:
     """The GRU update from its input and hidden gate terms (r, u, n), each ``(B, 3H)``.
 

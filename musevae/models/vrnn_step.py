@@ -15,21 +15,10 @@ import torch
 from torch import Tensor
 
 from musevae.models.base import State, StepOutput
-from musevae.models.layers import MLP
-from musevae.models.step_kernels import Dense, MLPTail, GaussianDraw, gru_update
+from musevae.models.step_kernels import Dense, GaussianDraw, MLPStep, MLPTail, gru_update
 
 if TYPE_CHECKING:
     from musevae.models.vrnn import VRNN
-
-
-class _Features:
-    """A one-input MLP (phi_x, phi_z) as a first multiply and an in-place tail."""
-
-    def __init__(self, mlp: MLP) -> None:
-        self.first, self.tail = Dense.of(mlp.inputs[0]), MLPTail(mlp)
-
-    def __call__(self, x: Tensor) -> Tensor:
-        return self.tail(self.first(x))
 
 
 class VRNNStepper:
@@ -43,7 +32,7 @@ class VRNNStepper:
     def __init__(self, model: VRNN) -> None:
         c = model.config
         with torch.no_grad():
-            self._phi_x, self._phi_z = _Features(model.phi_x), _Features(model.phi_z)
+            self._phi_x, self._phi_z = MLPStep(model.phi_x), MLPStep(model.phi_z)
             w_ih = model.cell.weight_ih  # (3H, 2 hidden): [phi_x | phi_z] columns
             self._gate_x = Dense(w_ih[:, : c.hidden], model.cell.bias_ih)
             self._gate_z = Dense(w_ih[:, c.hidden :], None)
