@@ -258,6 +258,7 @@ class _Run:
         problem = self.guard.problem(log_px, kl, norm)
         self.guard.record(problem)
         if problem:
+            self.carry = None  # the next chunk must not start from a non-finite state
             p.epoch_skipped += 1
             return ev.Skipped(p.updates, p.epochs + 1, problem, self.guard.bad_in_row)
         self.optimizer.step()

@@ -10,16 +10,16 @@ import torch
 from musevae.train.checkpoint import load_model
 from musevae.train.events import Recovered, Skipped, Step
 from musevae.train.guard import NumericalGuard
-from musevae.train.sampling import Batch, CropSampler
+from musevae.train.sampling import Batch, BatchSource, CropSampler, StreamSampler
 from musevae.train.trainer import TrainingError, train
-from tests.train.toy import quick_config, toy_dataset
+from tests.train.toy import quick_config, stream_dataset, tiny_sizes, toy_dataset
 
 
 class Poisoned:
-    """The real crop sampler, but the batches of some updates are all NaN."""
+    """A real sampler (random crops by default), but the batches of some updates are all NaN."""
 
-    def __init__(self, bad_updates: set[int]) -> None:
-        self.inner = CropSampler(toy_dataset().arrays("train"), seq_len=12, batch_size=3)
+    def __init__(self, bad_updates: set[int], inner: BatchSource | None = None) -> None:
+        self.inner = inner or CropSampler(toy_dataset().arrays("train"), seq_len=12, batch_size=3)
         self.bad_updates = bad_updates
 
     def __call__(self, rng: np.random.Generator, update: int) -> Batch:
@@ -45,6 +45,16 @@ def test_a_nan_batch_skips_one_update_and_is_reported(tmp_path: Path) -> None:
     assert all(math.isfinite(s.loss) for s in steps)
     model, _ = load_model(tmp_path / "run")
     assert all(torch.isfinite(p).all() for p in model.parameters())
+
+
+def test_a_skipped_update_hands_no_state_to_the_next_chunk(tmp_path: Path) -> None:
+    data = stream_dataset()
+    batches = Poisoned({0}, StreamSampler(data.arrays("train"), batch_size=3))
+    config = quick_config(carry_states=True, updates_per_epoch=None, epochs=1)
+    events = list(train("srnn", tiny_sizes("srnn"), data, config, tmp_path / "run", batches=batches))
+    assert [e.update for e in events if isinstance(e, Skipped)] == [1]
+    steps = [e for e in events if isinstance(e, Step)]  # update 2 continues the poisoned one
+    assert [s.update for s in steps] == [2] and math.isfinite(steps[0].loss)
 
 
 def test_repeated_nans_restore_the_last_good_state_with_a_lower_rate(tmp_path: Path) -> None:

@@ -8,8 +8,6 @@ from pathlib import Path
 import pytest
 import torch
 
-from musevae.data.dataset import Dataset
-from musevae.data.pianoroll import PianoRoll
 from musevae.errors import CheckpointError
 from musevae.models.srnn import SRNN
 from musevae.train.checkpoint import load_model
@@ -24,7 +22,7 @@ from musevae.train.events import (
     Validation,
 )
 from musevae.train.trainer import TrainingError, resume, train
-from tests.train.toy import KINDS, quick_config, tiny_sizes, toy_dataset
+from tests.train.toy import KINDS, quick_config, stream_dataset, tiny_sizes, toy_dataset
 
 
 def _train(kind: str, out: Path, **changes: object) -> Iterator[Event]:
@@ -170,12 +168,6 @@ def test_the_model_is_trained_on_the_requested_device(tmp_path: Path) -> None:
     assert events[0].device == "cpu" and events[0].world_size == 1
 
 
-def _streams() -> Dataset:
-    """Six 12-step chunks: three streams of two (chunk i continued by chunk i + 3)."""
-    chunks = [PianoRoll.from_notes([[60 + i + t % 3] for t in range(12)]) for i in range(6)]
-    return Dataset("streams", {"train": chunks, "valid": chunks[:2], "test": chunks[2:4]})
-
-
 def test_carried_states_flow_from_batch_to_batch_within_an_epoch(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -188,7 +180,7 @@ def test_carried_states_flow_from_batch_to_batch_within_an_epoch(
 
     monkeypatch.setattr(SRNN, "elbo_from", spy)
     config = quick_config(carry_states=True, updates_per_epoch=None)  # 2 updates an epoch
-    events = list(train("srnn", tiny_sizes("srnn"), _streams(), config, tmp_path / "run"))
+    events = list(train("srnn", tiny_sizes("srnn"), stream_dataset(), config, tmp_path / "run"))
     assert starts == [False, True, False, True]  # each epoch starts the streams afresh
     assert all(math.isfinite(s.loss) for s in events if isinstance(s, Step))
 
@@ -196,9 +188,9 @@ def test_carried_states_flow_from_batch_to_batch_within_an_epoch(
 def test_carried_states_need_an_srnn_stream_data_and_no_transposition(tmp_path: Path) -> None:
     carry = quick_config(carry_states=True, updates_per_epoch=None)
     with pytest.raises(TrainingError, match="the rnn model cannot carry its state"):
-        list(train("rnn", tiny_sizes("rnn"), _streams(), carry, tmp_path / "a"))
+        list(train("rnn", tiny_sizes("rnn"), stream_dataset(), carry, tmp_path / "a"))
     with pytest.raises(TrainingError, match="streams of equal chunks"):
         list(train("srnn", tiny_sizes("srnn"), toy_dataset(), carry, tmp_path / "b"))
     both = quick_config(carry_states=True, augment_transpose=True)
     with pytest.raises(TrainingError, match="do not mix"):
-        list(train("srnn", tiny_sizes("srnn"), _streams(), both, tmp_path / "c"))
+        list(train("srnn", tiny_sizes("srnn"), stream_dataset(), both, tmp_path / "c"))

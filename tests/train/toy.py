@@ -38,6 +38,12 @@ def toy_dataset(name: str = "toy") -> Dataset:
     return Dataset(name, splits)
 
 
+def stream_dataset() -> Dataset:
+    """Six 12-step chunks: three streams of two (chunk i continued by chunk i + 3)."""
+    chunks = [PianoRoll.from_notes([[60 + i + t % 3] for t in range(12)]) for i in range(6)]
+    return Dataset("streams", {"train": chunks, "valid": chunks[:2], "test": chunks[2:4]})
+
+
 def write_toy_pickle(folder: Path) -> Path:
     """The toy set as a Boulanger-style ``.pickle`` in ``folder`` (a test's tmp_path)."""
     path = folder / "toy.pickle"
