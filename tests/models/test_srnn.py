@@ -131,6 +131,22 @@ def test_generation_step_equals_the_model_written_out() -> None:
     assert torch.equal(model.step((d_prev, z_prev), x_prev, torch.Generator().manual_seed(4)).logits, out.logits)
 
 
+def test_a_stepper_continuing_from_its_own_state_equals_the_model_written_out() -> None:
+    model = _model()
+    x_prev = roll(3, 1)[:, 0].double()
+    state = torch.randn(3, 5, dtype=torch.float64), torch.randn(3, 3, dtype=torch.float64)
+    stepper = model.stepper()
+    for seed in range(3):  # the later calls reuse the GRU terms read with the returned d_t
+        out = stepper(state, x_prev, torch.Generator().manual_seed(seed))
+        written_out = model.step(state, x_prev, torch.Generator().manual_seed(seed))  # a fresh stepper
+        assert torch.allclose(out.logits, written_out.logits)
+        assert all(torch.allclose(a, b) for a, b in zip(out.state, written_out.state, strict=True))
+        state, x_prev = out.state, (out.logits > 0).double()
+    other = torch.randn(3, 5, dtype=torch.float64), state[1]  # not the last state: read in full
+    out = stepper(other, x_prev, torch.Generator().manual_seed(9))
+    assert torch.allclose(out.logits, model.step(other, x_prev, torch.Generator().manual_seed(9)).logits)
+
+
 def test_a_stepper_is_a_snapshot_of_the_weights() -> None:
     model = _model()
     state, x_prev = model.prime(None, 2), torch.zeros(2, 88, dtype=torch.float64)

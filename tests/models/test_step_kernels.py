@@ -7,7 +7,7 @@ import torch
 
 from musevae.models import step_kernels
 from musevae.models.layers import MLP, GaussianHead
-from musevae.models.step_kernels import Dense, GaussianDraw, MLPTail, gru_update
+from musevae.models.step_kernels import Dense, Fanout, GaussianDraw, MLPTail, gru_update
 
 
 def test_gru_update_equals_grucell_and_leaves_its_inputs_alone() -> None:
@@ -39,12 +39,13 @@ def test_dense_is_the_linear_layer_plus_base_on_every_path(
         assert torch.allclose(dense(x, base), expected + base, atol=1e-6)
 
 
-def test_a_stacked_dense_puts_the_outputs_side_by_side() -> None:
+def test_a_fanout_is_each_layer_of_the_same_input() -> None:
     torch.manual_seed(0)
-    a, b = torch.nn.Linear(5, 3), torch.nn.Linear(5, 4)
+    a, b, c = torch.nn.Linear(5, 3), torch.nn.Linear(5, 4, bias=False), torch.nn.Linear(5, 2)
     x = torch.randn(2, 5)
+    outputs = Fanout.of([a, b, c])(x)
     with torch.no_grad():
-        assert torch.allclose(Dense.stacked([a, b])(x), torch.cat([a(x), b(x)], -1))
+        assert all(torch.allclose(out, layer(x), atol=1e-6) for out, layer in zip(outputs, (a, b, c), strict=True))
 
 
 def test_mlp_tail_finishes_the_mlp() -> None:
