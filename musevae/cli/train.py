@@ -46,6 +46,8 @@ TRAIN_FLAGS: dict[str, tuple[type, str]] = {
                  "(paper 0: all its epochs, as the authors ran; early-stopping 30)"),
     "updates_per_epoch": (int, "updates per epoch (one pass over the frames)"),
     "clip_norm": (float, "clip the total gradient norm to this (1)"),
+    "weight_decay": (float, "decoupled weight decay: each update shrinks the weights by "
+                     "lr times this (0)"),
     "test_samples": (int, "importance samples for the final test log-likelihood (100)"),
     "seed": (int, "random seed (0)"),
 }

@@ -38,6 +38,7 @@ _CHECKS: dict[str, tuple[Any, str]] = {
     "count": (lambda v: _is_int(v) and v >= 0, "a whole number >= 0"),
     "int": (_is_int, "a whole number"),
     "positive": (lambda v: _is_number(v) and v > 0, "a positive number"),
+    "nonnegative": (lambda v: _is_number(v) and v >= 0, "a number >= 0"),
     "unit": (lambda v: _is_number(v) and 0 <= v <= 1, "a number between 0 and 1"),
     "factor": (lambda v: _is_number(v) and v >= 1, "a number >= 1"),
     "shrink": (lambda v: _is_number(v) and 0 < v < 1, "a number strictly between 0 and 1"),
@@ -62,6 +63,9 @@ class TrainConfig(Settings):
     lr: float = 1e-3
     adam_eps: float = 1e-4
     clip_norm: float = 1.0
+    # Decoupled (AdamW): each update first shrinks every weight by lr * weight_decay. A
+    # regulariser for small sets, where the model memorises the training pieces.
+    weight_decay: float = 0.0
     kl_start: float = 0.2
     kl_warmup: int | None = None
     lr_schedule: str = "decay"
@@ -84,6 +88,7 @@ class TrainConfig(Settings):
     KINDS: ClassVar[dict[str, str]] = {
         "epochs": "positive_int", "batch_size": "positive_int", "seq_len": "positive_int",
         "lr": "positive", "adam_eps": "positive", "clip_norm": "positive",
+        "weight_decay": "nonnegative",
         "kl_start": "unit", "kl_warmup": "count", "lr_schedule": "schedule",
         "lr_decay_start": "count", "lr_decay": "factor", "patience": "count",
         "updates_per_epoch": "positive_int", "augment_transpose": "bool",

@@ -154,8 +154,8 @@ class _Run:
     ) -> None:
         self.model = model.to(device).train()
         self.module = dist.wrap(self.model, device)
-        self.optimizer = torch.optim.Adam(
-            model.parameters(), lr=config.lr, eps=config.adam_eps
+        self.optimizer = torch.optim.AdamW(  # Adam itself at weight_decay 0
+            model.parameters(), lr=config.lr, eps=config.adam_eps, weight_decay=config.weight_decay
         )
         self.dataset, self.folder = dataset, folder
         self.config, self.device, self.dist = config, device, dist

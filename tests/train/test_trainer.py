@@ -75,6 +75,23 @@ def test_kl_weight_and_learning_rate_follow_the_schedules(tmp_path: Path) -> Non
     assert [s.lr for s in steps] == pytest.approx([0.01] * 3 + [0.005] * 3 + [0.0025] * 3)
 
 
+def test_weight_decay_shrinks_each_weight_by_lr_times_decay_apart_from_adams_step(
+    tmp_path: Path,
+) -> None:
+    def weights_after_one_update(decay: float) -> dict[str, torch.Tensor]:
+        run = _train("srnn", tmp_path / str(decay), epochs=1, updates_per_epoch=1, lr=0.01,
+                     weight_decay=decay)  # fmt: skip
+        model, _ = load_model(list(run)[-1].summary.card)
+        return {name: p.detach().double() for name, p in model.named_parameters()}
+
+    plain, decayed, twice = (weights_after_one_update(d) for d in (0.0, 5.0, 10.0))
+    for name, weight in plain.items():
+        shrink = decayed[name] - weight  # -lr * decay * w_before; Adam's step is the same
+        assert torch.allclose(twice[name] - weight, 2 * shrink, atol=1e-6), name
+        assert torch.allclose(shrink / (-0.01 * 5.0), weight, atol=0.011), name  # w_before = w_after + step
+    assert any(bool(shrink.abs().max() > 1e-3) for shrink in (decayed[n] - plain[n] for n in plain))
+
+
 def test_same_seed_same_run_other_seed_other_run(tmp_path: Path) -> None:
     first = _losses(list(_train("rnn", tmp_path / "a")))
     again = _losses(list(_train("rnn", tmp_path / "b")))
