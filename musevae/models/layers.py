@@ -176,6 +176,34 @@ class GaussianHead(nn.Module):
         return self.split(F.linear(h, self.weight, self.linear.bias))
 
 
+@torch.no_grad()
+def glorot_orthogonal_(module: nn.Module) -> None:
+    """Re-initialise ``module`` as the SRNN authors' Lasagne code did: Glorot-uniform
+    dense weights, each GRU gate's input and recurrent blocks orthogonal, zero biases.
+
+    A separate-heads :class:`GaussianHead` gets each of its two blocks initialised on its
+    own, as the two dense layers it stands for (the rest stays zero).
+    """
+    split = [head for head in module.modules() if isinstance(head, GaussianHead) and head.separate]
+    for layer in module.modules():
+        if isinstance(layer, GaussianHead) and layer.separate:
+            z, half = layer.z_dim, layer.linear.in_features // 2
+            layer.linear.weight.zero_()
+            nn.init.xavier_uniform_(layer.linear.weight[:z, :half])
+            nn.init.xavier_uniform_(layer.linear.weight[z:, half:])
+        elif isinstance(layer, nn.Linear) and not any(layer is head.linear for head in split):
+            nn.init.xavier_uniform_(layer.weight)
+        elif isinstance(layer, nn.GRU):
+            for name, weight in layer.named_parameters():
+                if name.startswith("weight"):
+                    for gate in weight.chunk(3):  # reset, update, candidate
+                        nn.init.orthogonal_(gate)
+        if isinstance(layer, (nn.Linear, nn.GRU)):
+            for name, bias in layer.named_parameters():
+                if name.startswith("bias"):
+                    bias.zero_()
+
+
 def gaussian_kl(q: Gaussian, p: Gaussian) -> Tensor:
     """KL(q || p) between diagonal Gaussians in closed form, summed over the last axis.
 

@@ -27,6 +27,7 @@ from musevae.models.layers import (
     Gaussian,
     GaussianHead,
     bernoulli_log_prob,
+    glorot_orthogonal_,
     reverse_padded,
 )
 from musevae.models.srnn_step import SRNNStepper
@@ -48,10 +49,14 @@ class SRNNConfig(ModelConfig):
     # from their own hidden layer, as in the authors' code (on their JSB this is worth
     # 0.4 nats of test ELBO); "shared": one hidden layer feeds both (cheaper).
     heads: str = "separate"
+    # "torch": PyTorch's default initialisation; "glorot-orthogonal": the authors' Lasagne
+    # one (see layers.glorot_orthogonal_). Only the starting point of training.
+    init: str = "torch"
 
     CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {
         "inference": ("smooth", "filter"),
         "heads": ("shared", "separate"),
+        "init": ("torch", "glorot-orthogonal"),
     }
     STORED_DEFAULTS: ClassVar[dict[str, Any]] = {"heads": "shared"}  # before the option
 
@@ -87,6 +92,8 @@ class SRNN(LatentSequenceModel):
         self.post_head = GaussianHead(width, c.z_dim, c.var_floor, separate)
         self.decoder = MLP([c.d_dim, c.z_dim], [c.hidden])  # p(x_t | d_t, z_t)
         self.emission = nn.Linear(c.hidden, KEY_COUNT)
+        if c.init == "glorot-orthogonal":
+            glorot_orthogonal_(self)
 
     def _deterministic(
         self, x: Tensor, mask: Tensor, start: State | None = None

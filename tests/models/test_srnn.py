@@ -227,3 +227,20 @@ def test_a_carried_state_continues_d_and_starts_the_chain_from_z() -> None:
     weight = model.prior_net.inputs[1].weight
     (grad,) = torch.autograd.grad(chain.prior.mean[:, 0].sum(), weight)
     assert grad.abs().sum() > 0  # z_0's term trains W_z too
+
+
+def test_the_authors_initialisation_is_glorot_orthogonal_with_zero_biases() -> None:
+    torch.manual_seed(0)
+    model = SRNN(SRNNConfig(d_dim=6, z_dim=3, a_dim=4, hidden=5, init="glorot-orthogonal"))
+    for gate in model.d_rnn.weight_hh_l0.detach().chunk(3):  # (6, 6) blocks: orthogonal
+        assert torch.allclose(gate @ gate.T, torch.eye(6), atol=1e-5)
+    for gate in model.d_rnn.weight_ih_l0.detach().chunk(3):  # (6, 5): orthonormal columns
+        assert torch.allclose(gate.T @ gate, torch.eye(5), atol=1e-5)
+    assert all(not p.any() for name, p in model.named_parameters() if "bias" in name)
+    bound = (6 / (5 + 88)) ** 0.5  # Glorot-uniform for the emission (5 -> 88)
+    assert model.emission.weight.abs().max() <= bound and model.emission.weight.std() > bound / 3
+    head = model.prior_head.linear.weight.detach()  # separate heads: (6, 10), two blocks
+    assert not head[:3, 5:].any() and not head[3:, :5].any()
+    assert head[:3, :5].abs().max() <= (6 / (5 + 3)) ** 0.5 and head[:3, :5].any()
+    plain = SRNN(SRNNConfig(d_dim=6, z_dim=3, a_dim=4, hidden=5))
+    assert plain.emission.bias.any()  # the default keeps torch's own initialisation
