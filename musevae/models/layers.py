@@ -133,21 +133,43 @@ class Gaussian(NamedTuple):
         return -(0.5 * scaled.square() + self.std.log() + 0.5 * LOG_2PI).sum(-1)
 
 
-def std_from_raw(raw: Tensor, var_floor: float) -> Tensor:
-    """``sqrt(softplus(raw) + floor)``: positive, smooth, never collapsing to zero."""
-    return (F.softplus(raw) + var_floor).sqrt()
+# How a Gaussian head's raw output becomes a variance (before the floor is added):
+# "softplus" is smooth and grows only linearly; "exp" reads it as a log-variance, as the
+# SRNN authors' code does.
+VARIANCE_LINKS = ("softplus", "exp")
+
+
+def variance_from_raw(raw: Tensor, link: str = "softplus") -> Tensor:
+    """The variance before the floor: ``softplus(raw)`` or ``exp(raw)``."""
+    return F.softplus(raw) if link == "softplus" else raw.exp()
+
+
+def variance_slope(raw: Tensor, link: str) -> Tensor:
+    """d variance / d raw, for hand-written backward passes."""
+    return torch.sigmoid(raw) if link == "softplus" else raw.exp()
+
+
+def std_from_raw(raw: Tensor, var_floor: float, link: str = "softplus") -> Tensor:
+    """``sqrt(variance + floor)``: positive, smooth, never collapsing to zero."""
+    return (variance_from_raw(raw, link) + var_floor).sqrt()
 
 
 class GaussianHead(nn.Module):
-    """Linear map from features to a diagonal Gaussian (mean, softplus variance + floor).
+    """Linear map from features to a diagonal Gaussian (mean, variance + floor; the
+    variance through ``link``, see ``VARIANCE_LINKS``).
 
     ``separate=True`` reads the mean from the first half of the features and the
     variance from the second half only (a block-diagonal weight): fed by an MLP twice as
     wide, that is exactly two MLPs, one per parameter, as in the SRNN authors' code.
     """
 
-    def __init__(self, in_dim: int, z_dim: int, var_floor: float, separate: bool = False) -> None:
+    def __init__(
+        self, in_dim: int, z_dim: int, var_floor: float, separate: bool = False, link: str = "softplus"
+    ) -> None:
         super().__init__()
+        if link not in VARIANCE_LINKS:
+            raise ValueError(f"variance link must be one of {', '.join(VARIANCE_LINKS)}; got {link!r}")
+        self.link = link
         self.linear = nn.Linear(in_dim, 2 * z_dim)
         self.z_dim = z_dim
         self.var_floor = var_floor
@@ -170,7 +192,7 @@ class GaussianHead(nn.Module):
     def split(self, raw: Tensor) -> Gaussian:
         """Turn the linear output (..., 2Z) into a Gaussian."""
         mean, raw_var = raw.chunk(2, dim=-1)
-        return Gaussian(mean, std_from_raw(raw_var, self.var_floor))
+        return Gaussian(mean, std_from_raw(raw_var, self.var_floor, self.link))
 
     def forward(self, h: Tensor) -> Gaussian:
         return self.split(F.linear(h, self.weight, self.linear.bias))

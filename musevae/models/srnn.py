@@ -25,6 +25,7 @@ from musevae.models.config import ModelConfig
 from musevae.models.layers import (
     MLP,
     Gaussian,
+    VARIANCE_LINKS,
     GaussianHead,
     bernoulli_log_prob,
     glorot_orthogonal_,
@@ -52,11 +53,15 @@ class SRNNConfig(ModelConfig):
     # "torch": PyTorch's default initialisation; "glorot-orthogonal": the authors' Lasagne
     # one (see layers.glorot_orthogonal_). Only the starting point of training.
     init: str = "torch"
+    # How the Gaussian heads' raw outputs become variances (layers.VARIANCE_LINKS):
+    # "softplus", or "exp" of a log-variance as in the authors' code.
+    variance: str = "softplus"
 
     CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {
         "inference": ("smooth", "filter"),
         "heads": ("shared", "separate"),
         "init": ("torch", "glorot-orthogonal"),
+        "variance": VARIANCE_LINKS,
     }
     STORED_DEFAULTS: ClassVar[dict[str, Any]] = {"heads": "shared"}  # before the option
 
@@ -87,9 +92,9 @@ class SRNN(LatentSequenceModel):
         separate = c.heads == "separate"
         width = 2 * c.hidden if separate else c.hidden
         self.prior_net = MLP([c.d_dim, c.z_dim], [width])  # p(z_t | d_t, z_{t-1})
-        self.prior_head = GaussianHead(width, c.z_dim, c.var_floor, separate)
+        self.prior_head = GaussianHead(width, c.z_dim, c.var_floor, separate, c.variance)
         self.post_net = MLP([c.a_dim, c.z_dim], [width])  # q(z_t | a_t, z_{t-1})
-        self.post_head = GaussianHead(width, c.z_dim, c.var_floor, separate)
+        self.post_head = GaussianHead(width, c.z_dim, c.var_floor, separate, c.variance)
         self.decoder = MLP([c.d_dim, c.z_dim], [c.hidden])  # p(x_t | d_t, z_t)
         self.emission = nn.Linear(c.hidden, KEY_COUNT)
         if c.init == "glorot-orthogonal":
@@ -145,7 +150,7 @@ class SRNN(LatentSequenceModel):
         )
         if z_0 is not None:
             pre_seq[0] += F.linear(z_0, weights.w_z)  # z_0's share of step 1's first layers
-        out = run_chain(pre_seq, eps, weights, c.resq, c.var_floor)  # time-major
+        out = run_chain(pre_seq, eps, weights, c.resq, c.var_floor, c.variance)  # time-major
         return _Chain(
             out.z.transpose(0, 1),
             self.prior_head.split(out.prior.transpose(0, 1)),

@@ -14,9 +14,8 @@ from collections.abc import Sequence
 
 import torch
 from torch import Tensor, nn
-from torch.nn import functional as F
 
-from musevae.models.layers import MLP, GaussianHead, activation
+from musevae.models.layers import MLP, GaussianHead, activation, variance_from_raw
 
 
 def _onednn_linear_available() -> bool:
@@ -153,6 +152,7 @@ class GaussianDraw:
         z, half = head.z_dim, head.linear.in_features // 2
         weight, bias = head.weight, head.linear.bias
         self.z_dim, self.var_floor, self.half = z, head.var_floor, half if head.separate else 0
+        self.link = head.link
         if head.separate:
             self._mean = Dense(weight[:z, :half], bias[:z])
             self._raw_var = Dense(weight[z:, half:], bias[z:])
@@ -167,6 +167,6 @@ class GaussianDraw:
         else:
             raw = self._both(h)
             mean, raw_var = raw[:, : self.z_dim], raw[:, self.z_dim :]
-        std = F.softplus(raw_var).add_(self.var_floor).sqrt_()  # std_from_raw
+        std = variance_from_raw(raw_var, self.link).add_(self.var_floor).sqrt_()  # std_from_raw
         eps = torch.randn(mean.shape, generator=generator, dtype=mean.dtype, device=mean.device)
         return torch.addcmul(mean, std, eps), torch.mv(std, self._mean_weights)

@@ -12,7 +12,7 @@ Per step, with [prior | posterior] side by side (both MLPs have one hidden layer
     h_t   = act(pre_seq_t + W_z z_{t-1})                  (B, 2H), z_0 = 0
     prior = W_p h_t[:H] + b_p = [mu_p | raw var_p]          (B, 2Z)
     post  = W_q h_t[H:] + b_q = [mu_q | raw var_q]          (B, 2Z), mu_q += mu_p (Resq)
-    z_t   = mu_q + sqrt(softplus(raw var_q) + floor) * eps_t
+    z_t   = mu_q + sqrt(variance(raw var_q) + floor) * eps_t     (variance: softplus or exp)
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from musevae.models.layers import (
     LEAKY_SLOPE,
     activation_backward,
     std_from_raw,
+    variance_slope,
 )
 
 
@@ -50,21 +51,26 @@ class ChainOutput(NamedTuple):
 
 
 def run_chain(
-    pre_seq: Tensor, eps: Tensor, weights: ChainWeights, resq: bool, var_floor: float
+    pre_seq: Tensor,
+    eps: Tensor,
+    weights: ChainWeights,
+    resq: bool,
+    var_floor: float,
+    link: str = "softplus",
 ) -> ChainOutput:
     """Sample the whole chain; differentiable in ``pre_seq`` and every weight.
 
     ``pre_seq (T, B, 2H)``: the sequence parts of both first layers (d_t for the prior,
     a_t for the posterior, biases included); ``eps (T, B, Z)``: standard normal noise.
     """
-    return ChainOutput(*_ZChain.apply(pre_seq, eps, *weights, resq, var_floor))
+    return ChainOutput(*_ZChain.apply(pre_seq, eps, *weights, resq, var_floor, link))
 
 
 class _ZChain(torch.autograd.Function):
     @staticmethod
     def forward(  # type: ignore[override]
         ctx: Any, pre_seq: Tensor, eps: Tensor, w_z: Tensor, prior_w: Tensor,
-        prior_b: Tensor, post_w: Tensor, post_b: Tensor, resq: bool, var_floor: float,
+        prior_b: Tensor, post_w: Tensor, post_b: Tensor, resq: bool, var_floor: float, link: str,
     ) -> tuple[Tensor, Tensor, Tensor]:
         steps, z_dim, width = pre_seq.shape[0], eps.shape[2], pre_seq.shape[2] // 2
         h_all, z_all = torch.empty_like(pre_seq), torch.empty_like(eps)
@@ -79,10 +85,10 @@ class _ZChain(torch.autograd.Function):
             post = torch.addmm(post_b, h[:, width:], post_w_t, out=post_all[t])
             if resq:
                 post[:, :z_dim] += prior[:, :z_dim]
-            std = std_from_raw(post[:, z_dim:], var_floor)
+            std = std_from_raw(post[:, z_dim:], var_floor, link)
             z = torch.addcmul(post[:, :z_dim], std, eps[t], out=z_all[t])
         ctx.save_for_backward(h_all, post_all, z_all, eps, w_z, prior_w, post_w)
-        ctx.resq, ctx.var_floor = resq, var_floor
+        ctx.resq, ctx.var_floor, ctx.link = resq, var_floor, link
         return prior_all, post_all, z_all
 
     @staticmethod
@@ -92,7 +98,8 @@ class _ZChain(torch.autograd.Function):
         h_all, post_all, z_all, eps, w_z, prior_w, post_w = ctx.saved_tensors
         z_dim = eps.shape[2]
         raw_var = post_all[..., z_dim:]
-        dz_draw = eps * torch.sigmoid(raw_var) / (2.0 * std_from_raw(raw_var, ctx.var_floor))
+        std = std_from_raw(raw_var, ctx.var_floor, ctx.link)
+        dz_draw = eps * variance_slope(raw_var, ctx.link) / (2.0 * std)
         # Gradients of the heads' outputs, (T, B, 4Z) = [prior (2Z) | posterior (2Z)]:
         # the outside's now, the recurrence's added step by step below.
         grad_out = torch.cat([grad_prior, grad_post], dim=2)
@@ -108,7 +115,7 @@ class _ZChain(torch.autograd.Function):
             g_h = torch.cat([grad_out[t, :, : 2 * z_dim].mm(prior_w),
                              grad_out[t, :, 2 * z_dim :].mm(post_w)], dim=1)  # (B, 2H)
             activation_backward(g_h, h_all[t], out=adjoint[t])
-        return (adjoint, None, *_weight_grads(adjoint, grad_out, z_all, h_all), None, None)
+        return (adjoint, None, *_weight_grads(adjoint, grad_out, z_all, h_all), None, None, None)
 
 
 def _weight_grads(

@@ -75,6 +75,13 @@ def test_std_has_a_floor() -> None:
     assert std[1].item() == pytest.approx(math.sqrt(math.log(2.0) + 1e-6))
 
 
+def test_an_exp_link_reads_the_raw_output_as_a_log_variance() -> None:
+    std = std_from_raw(torch.tensor([-1e4, 0.0, 2.0]), var_floor=1e-6, link="exp")
+    assert std.tolist() == pytest.approx([1e-3, math.sqrt(1.0 + 1e-6), math.sqrt(math.e**2 + 1e-6)])
+    with pytest.raises(ValueError, match="variance link"):
+        GaussianHead(4, 3, 1e-6, link="square")
+
+
 def test_gaussian_head_splits_mean_and_variance() -> None:
     head = GaussianHead(4, 3, var_floor=1e-6)
     out = head(torch.randn(2, 5, 4))

@@ -38,9 +38,15 @@ def _naive_chain(model: SRNN, d: torch.Tensor, a: torch.Tensor, eps: torch.Tenso
     )
 
 
-@pytest.mark.parametrize(("resq", "heads"), [(True, "shared"), (False, "shared"), (True, "separate")])
-def test_fused_chain_equals_the_naive_loop_in_value_and_gradient(resq: bool, heads: str) -> None:
-    model = _model(resq=resq, heads=heads)
+@pytest.mark.parametrize(
+    ("resq", "heads", "variance"),
+    [(True, "shared", "softplus"), (False, "shared", "softplus"), (True, "separate", "softplus"),
+     (True, "separate", "exp")],
+)  # fmt: skip
+def test_fused_chain_equals_the_naive_loop_in_value_and_gradient(
+    resq: bool, heads: str, variance: str
+) -> None:
+    model = _model(resq=resq, heads=heads, variance=variance)
     d = torch.randn(2, 7, 5, dtype=torch.float64, requires_grad=True)
     a = torch.randn(2, 7, 4, dtype=torch.float64, requires_grad=True)
     torch.manual_seed(1)
@@ -66,7 +72,8 @@ def test_fused_chain_equals_the_naive_loop_in_value_and_gradient(resq: bool, hea
             assert f is not None and torch.allclose(f, s, atol=1e-10)
 
 
-def test_chain_function_passes_gradcheck() -> None:
+@pytest.mark.parametrize("link", ["softplus", "exp"])
+def test_chain_function_passes_gradcheck(link: str) -> None:
     torch.manual_seed(0)
     t, b, h, z = 4, 2, 3, 2
     def rand(*shape: int) -> torch.Tensor:
@@ -75,7 +82,7 @@ def test_chain_function_passes_gradcheck() -> None:
     weights = ChainWeights(rand(2 * h, z), rand(2 * z, h), rand(2 * z), rand(2 * z, h), rand(2 * z))
 
     def chain(pre: torch.Tensor, *w: torch.Tensor) -> tuple[torch.Tensor, ...]:
-        return tuple(run_chain(pre, eps, ChainWeights(*w), resq=True, var_floor=1e-6))
+        return tuple(run_chain(pre, eps, ChainWeights(*w), resq=True, var_floor=1e-6, link=link))
 
     assert torch.autograd.gradcheck(chain, (pre_seq, *weights))
 

@@ -57,13 +57,13 @@ def test_mlp_tail_finishes_the_mlp() -> None:
 
 
 @pytest.mark.parametrize("min_weights", [0, 10**9], ids=["onednn-if-built", "addmm"])
-@pytest.mark.parametrize("separate", [False, True])
+@pytest.mark.parametrize(("separate", "link"), [(False, "softplus"), (True, "softplus"), (True, "exp")])
 def test_gaussian_draw_samples_the_heads_gaussian(
-    separate: bool, min_weights: int, monkeypatch: pytest.MonkeyPatch
+    separate: bool, link: str, min_weights: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(step_kernels, "ONEDNN_MIN_WEIGHTS", min_weights)
     torch.manual_seed(0)
-    head = GaussianHead(8, 3, 1e-6, separate=separate)
+    head = GaussianHead(8, 3, 1e-6, separate=separate, link=link)
     h = torch.randn(4, 8)
     z, spread = GaussianDraw(head)(h, torch.Generator().manual_seed(0))
     with torch.no_grad():
