@@ -27,6 +27,10 @@ def _positive_float(value: object) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0
 
 
+def _rate(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value < 1
+
+
 _TYPE_CHECKS = {
     "int": _positive_int,
     "float": _positive_float,
@@ -53,6 +57,7 @@ class ModelConfig(Settings):
 
     ERROR: ClassVar[type[SettingsError]] = ConfigError
     CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {}  # field -> allowed values
+    RATES: ClassVar[tuple[str, ...]] = ()  # float fields that are rates in [0, 1), e.g. dropout
     # What a stored config that lacks a setting meant: files written before the setting
     # existed were built the old way, whatever today's default is.
     STORED_DEFAULTS: ClassVar[dict[str, Any]] = {}
@@ -70,6 +75,10 @@ class ModelConfig(Settings):
             allowed = self.CHOICES.get(field.name)
             if allowed is not None and value not in allowed:
                 wanted = f"one of {', '.join(map(repr, allowed))}"
+            elif field.name in self.RATES:
+                if _rate(value):
+                    continue
+                wanted = "a number from 0 up to (not including) 1"
             elif allowed is None and not _TYPE_CHECKS.get(str(field.type), _any)(value):
                 wanted = _TYPE_WORDS[str(field.type)]
             else:

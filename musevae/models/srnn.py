@@ -56,6 +56,10 @@ class SRNNConfig(ModelConfig):
     # How the Gaussian heads' raw outputs become variances (layers.VARIANCE_LINKS):
     # "softplus", or "exp" of a log-variance as in the authors' code.
     variance: str = "softplus"
+    # Dropout on the non-recurrent paths, as the authors' code offers: the embeddings of
+    # u_t and x_t and every use of d_t except its own recurrence. A regulariser for small
+    # sets; 0 (their setting) is off.
+    dropout: float = 0.0
 
     CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {
         "inference": ("smooth", "filter"),
@@ -63,6 +67,7 @@ class SRNNConfig(ModelConfig):
         "init": ("torch", "glorot-orthogonal"),
         "variance": VARIANCE_LINKS,
     }
+    RATES: ClassVar[tuple[str, ...]] = ("dropout",)
     STORED_DEFAULTS: ClassVar[dict[str, Any]] = {"heads": "shared"}  # before the option
 
 
@@ -97,13 +102,16 @@ class SRNN(LatentSequenceModel):
         self.post_head = GaussianHead(width, c.z_dim, c.var_floor, separate, c.variance)
         self.decoder = MLP([c.d_dim, c.z_dim], [c.hidden])  # p(x_t | d_t, z_t)
         self.emission = nn.Linear(c.hidden, KEY_COUNT)
+        # identity in eval mode (evaluation, sampling), and without drawing noise at 0
+        self.drop = nn.Dropout(c.dropout) if c.dropout else nn.Identity()
         if c.init == "glorot-orthogonal":
             glorot_orthogonal_(self)
 
     def _deterministic(
         self, x: Tensor, mask: Tensor, start: State | None = None
-    ) -> tuple[Tensor, Tensor]:
-        """d_{1:T} (B, T, D) and a_{1:T} (B, T, A), each from whole-sequence calls.
+    ) -> tuple[Tensor, Tensor, Tensor]:
+        """d_{1:T} (B, T, D), d_{1:T} as the rest of the model reads it (after dropout),
+        and a_{1:T} (B, T, A), each from whole-sequence calls.
 
         ``start`` (see :meth:`elbo_from`) continues d from the previous chunk, whose last
         frame is then u_1; a_t looks ahead only within the chunk.
@@ -114,11 +122,12 @@ class SRNN(LatentSequenceModel):
         else:
             e_0, d_0 = self.embed(start[2][:, None]), start[0][None].contiguous()
         e_u = torch.cat([e_0, e_x[:, :-1]], dim=1)  # e(u_t) = e(x_{t-1})
-        d, _ = self.d_rnn(e_u, d_0)  # (B, T, D)
+        d, _ = self.d_rnn(self.drop(e_u), d_0)  # (B, T, D)
+        d_read, e_x = self.drop(d), self.drop(e_x)
         if isinstance(self.a_net, nn.GRU):
-            a_rev, _ = self.a_net(reverse_padded(torch.cat([d, e_x], dim=-1), mask))
-            return d, reverse_padded(a_rev, mask)
-        return d, self.a_net(d, e_x)
+            a_rev, _ = self.a_net(reverse_padded(torch.cat([d_read, e_x], dim=-1), mask))
+            return d, d_read, reverse_padded(a_rev, mask)
+        return d, d_read, self.a_net(d_read, e_x)
 
     def _z_chain(
         self,
@@ -174,9 +183,9 @@ class SRNN(LatentSequenceModel):
         return self.elbo_terms(out, mask, kl_weight), end
 
     def _pass(self, x: Tensor, mask: Tensor, start: State | None = None) -> tuple[LatentPass, State]:
-        d, a = self._deterministic(x, mask, start)
-        chain = self._z_chain(d, a, z_0=None if start is None else start[1])
-        logits = self.emission(self.decoder(d, chain.z))  # (B, T, 88), all steps at once
+        d, d_read, a = self._deterministic(x, mask, start)
+        chain = self._z_chain(d_read, a, z_0=None if start is None else start[1])
+        logits = self.emission(self.decoder(d_read, chain.z))  # (B, T, 88), all steps at once
         out = LatentPass(bernoulli_log_prob(logits, x), chain.prior, chain.posterior, chain.z)
         return out, (d[:, -1].detach(), chain.z[:, -1].detach(), x[:, -1])
 
@@ -191,8 +200,8 @@ class SRNN(LatentSequenceModel):
                 batch_size, self.config.z_dim
             )
         mask = x.new_ones(x.shape[:2])
-        d, a = self._deterministic(x, mask)
-        return d[:, -1], self._z_chain(d, a, generator).z[:, -1]
+        d, d_read, a = self._deterministic(x, mask)
+        return d[:, -1], self._z_chain(d_read, a, generator).z[:, -1]
 
     def stepper(self) -> SRNNStepper:
         return SRNNStepper(self)
