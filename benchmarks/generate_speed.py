@@ -48,6 +48,22 @@ def frames_per_second(model: torch.nn.Module, batch: int, steps: int) -> float:
     return best
 
 
+def machine_gflops(seconds: float = 0.5) -> float:
+    """The CPU's speed right now on a generation-sized multiply (16 x 1000 by 1000 x 1000).
+
+    Shared and virtual machines drift by tens of percent over minutes; printing this next
+    to the figures tells a slow phase of the machine from a slow change of the code.
+    """
+    x, w = torch.randn(16, 1000), torch.randn(1000, 1000)
+    for _ in range(20):
+        x @ w
+    count, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        x @ w
+        count += 1
+    return 2 * 16 * 1000 * 1000 * count / (time.perf_counter() - start) / 1e9
+
+
 def benchmark_model(kind: str, device: str) -> tuple[SequenceModel, str]:
     """The first shipped model of this kind, else an untrained one; and which it is."""
     for entry in scan().entries:
@@ -67,7 +83,8 @@ def main() -> None:
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     print(f"torch {torch.__version__}, {args.threads} threads, device {args.device}, "
-          f"{args.steps} steps per run")  # fmt: skip
+          f"{args.steps} steps per run; machine now {machine_gflops():.0f} GFLOP/s on a "
+          "16x1000x1000 multiply")  # fmt: skip
     print(f"{'model':<6} {'weights':<16} {'params':>9} {'first step':>11} {'batch 1':>14} {'batch 16':>15}")
     for kind in args.models:
         model, source = benchmark_model(kind, args.device)
@@ -76,6 +93,7 @@ def main() -> None:
         one = frames_per_second(model, 1, args.steps)
         sixteen = frames_per_second(model, 16, args.steps)
         print(f"{kind:<6} {source:<16} {params:>9,} {first:>8.1f} ms {one:>8,.0f} frames/s {sixteen:>9,.0f} frames/s")
+    print(f"machine after the runs: {machine_gflops():.0f} GFLOP/s")
 
 
 if __name__ == "__main__":
