@@ -14,14 +14,17 @@ Targets on 2 CPU cores: SRNN >= 2,000 frames/s at batch 1, >= 20,000 frames/s at
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import itertools
 import statistics
 import time
+from typing import Any
 
 import torch
 
 from musevae.generate import Controls, sample
 from musevae.models.base import SequenceModel
+from musevae.models.config import ModelConfig
 from musevae.models.registry import MODELS, build_model, config_class
 from musevae.train.checkpoint import load_model
 from musevae.train.library import scan
@@ -65,12 +68,22 @@ def machine_gflops(seconds: float = 0.5) -> float:
     return 2 * 16 * 1000 * 1000 * count / (time.perf_counter() - start) / 1e9
 
 
+def step_settings(config: ModelConfig) -> ModelConfig:
+    """The settings that shape a generation step: rates (dropout) act in training only."""
+    return dataclasses.replace(config, **{name: 0.0 for name in config.RATES})
+
+
 def benchmark_model(kind: str, device: str) -> tuple[SequenceModel, str]:
     """A shipped model of this kind (default settings first), else an untrained one at
     the default settings; and which it is."""
-    default = config_class(kind)()
+    default = step_settings(config_class(kind)())
     shipped = [e for e in scan().entries if e.bundled and e.card["model"]["kind"] == kind]
-    shipped.sort(key=lambda e: config_class(kind).from_stored(e.card["model"]["config"]) != default)
+
+    def is_default(entry: Any) -> bool:
+        stored = config_class(kind).from_stored(entry.card["model"]["config"])
+        return step_settings(stored) == default
+
+    shipped.sort(key=lambda entry: not is_default(entry))
     if shipped:
         model, _ = load_model(shipped[0].card_path, device)
         return model.float(), shipped[0].name
