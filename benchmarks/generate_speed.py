@@ -1,10 +1,10 @@
 """Generation speed: frames per second at batch 1 and 16, and time to the first step.
 
-Each model kind is timed as a shipped trained model where one exists, preferring one
-built with that kind's default settings (the paper's music sizes; for the SRNN the
-authors' separate heads): the sampler's cost depends on what the model plays, and an
-untrained model sounds half the keyboard, so the polyphony cap bites at every step.
-Kinds without a shipped model are built untrained at the default settings.
+Every shipped model is timed, each kind's default-settings model first (the paper's
+music sizes; for the SRNN the authors' separate heads), with the settings where a model
+differs from the default: the cost of a step depends on them, and the sampler's on what
+the model plays (an untrained model sounds half the keyboard, so the polyphony cap bites
+at every step). Kinds without a shipped model are built untrained at the defaults.
 Targets on 2 CPU cores: SRNN >= 2,000 frames/s at batch 1, >= 20,000 frames/s at batch
 16, and the first step < 50 ms after the model is loaded.
 
@@ -18,7 +18,7 @@ import dataclasses
 import itertools
 import statistics
 import time
-from typing import Any
+from collections.abc import Iterator
 
 import torch
 
@@ -73,22 +73,26 @@ def step_settings(config: ModelConfig) -> ModelConfig:
     return dataclasses.replace(config, **{name: 0.0 for name in config.RATES})
 
 
-def benchmark_model(kind: str, device: str) -> tuple[SequenceModel, str]:
-    """A shipped model of this kind (default settings first), else an untrained one at
-    the default settings; and which it is."""
+def benchmark_models(kind: str, device: str) -> Iterator[tuple[SequenceModel, str, str]]:
+    """Each shipped model of this kind, default settings first, else an untrained one at
+    the defaults; with its name and how its step settings differ from the defaults."""
     default = step_settings(config_class(kind)())
     shipped = [e for e in scan().entries if e.bundled and e.card["model"]["kind"] == kind]
+    settings = {e.name: step_settings(config_class(kind).from_stored(e.card["model"]["config"]))
+                for e in shipped}  # fmt: skip
+    for entry in sorted(shipped, key=lambda e: (settings[e.name] != default, e.name)):
+        model, _ = load_model(entry.card_path, device)
+        yield model.float(), entry.name, differences(settings[entry.name], default)
+    if not shipped:
+        torch.manual_seed(0)
+        yield build_model(kind).to(device).eval(), "untrained", "default"
 
-    def is_default(entry: Any) -> bool:
-        stored = config_class(kind).from_stored(entry.card["model"]["config"])
-        return step_settings(stored) == default
 
-    shipped.sort(key=lambda entry: not is_default(entry))
-    if shipped:
-        model, _ = load_model(shipped[0].card_path, device)
-        return model.float(), shipped[0].name
-    torch.manual_seed(0)
-    return build_model(kind).to(device).eval(), "untrained"
+def differences(config: ModelConfig, default: ModelConfig) -> str:
+    """``name=value`` for each setting off its default, or "default"."""
+    changed = [f"{f.name}={getattr(config, f.name)}" for f in dataclasses.fields(config)
+               if getattr(config, f.name) != getattr(default, f.name)]  # fmt: skip
+    return " ".join(changed) or "default"
 
 
 def main() -> None:
@@ -102,14 +106,16 @@ def main() -> None:
     print(f"torch {torch.__version__}, {args.threads} threads, device {args.device}, "
           f"{args.steps} steps per run; machine now {machine_gflops():.0f} GFLOP/s on a "
           "16x1000x1000 multiply")  # fmt: skip
-    print(f"{'model':<6} {'weights':<16} {'params':>9} {'first step':>11} {'batch 1':>14} {'batch 16':>15}")
+    print(f"{'weights':<16} {'params':>9} {'first step':>11} {'batch 1':>14} {'batch 16':>15}"
+          "  settings")  # fmt: skip
     for kind in args.models:
-        model, source = benchmark_model(kind, args.device)
-        params = sum(p.numel() for p in model.parameters())
-        first = first_step_ms(model)
-        one = frames_per_second(model, 1, args.steps)
-        sixteen = frames_per_second(model, 16, args.steps)
-        print(f"{kind:<6} {source:<16} {params:>9,} {first:>8.1f} ms {one:>8,.0f} frames/s {sixteen:>9,.0f} frames/s")
+        for model, name, settings in benchmark_models(kind, args.device):
+            params = sum(p.numel() for p in model.parameters())
+            first = first_step_ms(model)
+            one = frames_per_second(model, 1, args.steps)
+            sixteen = frames_per_second(model, 16, args.steps)
+            print(f"{name:<16} {params:>9,} {first:>8.1f} ms {one:>8,.0f} frames/s "
+                  f"{sixteen:>9,.0f} frames/s  {kind}, {settings}")  # fmt: skip
     print(f"machine after the runs: {machine_gflops():.0f} GFLOP/s")
 
 
