@@ -29,6 +29,7 @@ from musevae.atomic import write_bytes_atomically
 from musevae.errors import CheckpointError, MusevaeError
 from musevae.models.base import SequenceModel
 from musevae.models.registry import model_from_config
+from musevae.provenance import source_commit
 
 FORMAT = "musevae-model"
 FORMAT_VERSION = 1
@@ -118,6 +119,7 @@ def save_model(card: Path, model: SequenceModel, info: Mapping[str, Any]) -> Pat
             "format": FORMAT,
             "format_version": FORMAT_VERSION,
             "musevae_version": __version__,
+            "source_commit": source_commit(),
             "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "model": {"kind": model.kind, "config": model.config.to_dict()},
             "weights": {"file": weights.name, "sha256": sha256},
