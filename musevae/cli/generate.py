@@ -13,6 +13,7 @@ if TYPE_CHECKING:
 
 STEP_BEATS = {"16th": 0.25, "8th": 0.5, "quarter": 1.0}
 KEYS = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
+PRECISIONS = ("auto", "float32", "bfloat16")  # step_kernels.PRECISIONS, without importing torch
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -45,6 +46,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     output.add_argument("--velocity", default="80", help="1..127, or 'prob' for the note's probability")
     output.add_argument("--tracks", action="store_true", help="one file, a track per candidate")
     output.add_argument("--device", default="auto", help="auto, cpu, cuda or mps")
+    output.add_argument(
+        "--precision", choices=PRECISIONS, default="auto",
+        help="of the step's large multiplies: 'auto' (default) takes bfloat16 where the CPU "
+        "runs it natively, faster and within about 0.006 of each key's float32 probability",
+    )  # fmt: skip
     parser.set_defaults(func=run)
 
 
@@ -55,6 +61,7 @@ def run(args: argparse.Namespace) -> int:
     from musevae.generate import collect, sample
     from musevae.generate.export import export_generation
     from musevae.generate.sampler import resolve_seed
+    from musevae.models.step_kernels import resolve_precision
     from musevae.train.checkpoint import load_model
     from musevae.train.device import resolve_device
     from musevae.train.library import resolve, step_beats_of
@@ -62,10 +69,17 @@ def run(args: argparse.Namespace) -> int:
     velocity = _velocity(args.velocity)
     controls = _controls(args)
     model, card = load_model(resolve(args.model), resolve_device(args.device))
+    try:
+        resolve_precision(args.precision, next(model.parameters()))
+    except ValueError as error:
+        raise MusevaeError(str(error)) from None
     step_beats = STEP_BEATS[args.step] if args.step else step_beats_of(card)
     prime = read_midi(args.prime, step_beats=step_beats).roll if args.prime else None
     seed = resolve_seed(args.seed)
-    steps = sample(model, args.steps, args.n, controls=controls, seed=seed, prime=prime)
+    steps = sample(
+        model, args.steps, args.n, controls=controls, seed=seed, prime=prime,
+        precision=args.precision,
+    )  # fmt: skip
     result = collect(
         tqdm(steps, total=args.steps, unit="step", desc="generating"),
         args.n, seed=seed, prime=prime, step_beats=step_beats, tempo=args.bpm,

@@ -19,6 +19,7 @@ from musevae.data.pianoroll import KEY_COUNT, PianoRoll
 from musevae.generate.musical import Controls, choose_notes, shape_logits
 from musevae.generate.uncertainty import bernoulli_entropy, sample_disagreement
 from musevae.models.base import SequenceModel
+from musevae.models.step_kernels import resolve_precision
 
 
 @dataclasses.dataclass(frozen=True)
@@ -54,17 +55,22 @@ def sample(
     controls: Controls = Controls(),
     seed: int | None = None,
     prime: PianoRoll | None = None,
+    precision: str = "auto",
 ) -> Iterator[GeneratedStep]:
     """Yield ``steps`` sampled steps (forever if ``None``) for ``n`` candidates.
 
     ``prime`` (in the output key) is read by the model first; the candidates then share
-    its ending and diverge. The same ``seed`` gives the same music on the same device.
+    its ending and diverge. The same ``seed`` gives the same music on the same device
+    and ``precision`` ("auto", "float32" or "bfloat16": that of the large multiplies of
+    the step, see :func:`musevae.models.step_kernels.resolve_precision`).
     """
     if n < 1:
         raise ValueError(f"need at least one candidate; got {n}")
     if steps is not None and steps < 0:
         raise ValueError(f"steps must be 0 or more; got {steps}")
-    device = next(model.parameters()).device
+    weight = next(model.parameters())
+    multiplies = resolve_precision(precision, weight)
+    device = weight.device
     generator = torch.Generator(device=device)
     generator.manual_seed(resolve_seed(seed))
     shift = controls.shift
@@ -77,7 +83,7 @@ def sample(
         with torch.inference_mode():
             state, x_prev = _start(model, prime, n, shift, generator)
             hold_left = torch.zeros(n, x_prev.shape[1], dtype=torch.long, device=device)
-            previous, step = x_prev.bool(), model.stepper()
+            previous, step = x_prev.bool(), model.stepper(multiplies)
             for index in counter:
                 out = step(state, x_prev, generator)
                 logits = shape_logits(out.logits, controls, restrict)
@@ -109,10 +115,13 @@ def generate(
     prime: PianoRoll | None = None,
     step_beats: float = 0.5,
     tempo: float = 120.0,
+    precision: str = "auto",
 ) -> Generation:
     """Run :func:`sample` to the end and collect rolls and lanes."""
     seed = resolve_seed(seed)
-    produced = sample(model, steps, n, controls=controls, seed=seed, prime=prime)
+    produced = sample(
+        model, steps, n, controls=controls, seed=seed, prime=prime, precision=precision
+    )
     return collect(produced, n, seed=seed, prime=prime, step_beats=step_beats, tempo=tempo)
 
 

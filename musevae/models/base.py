@@ -18,6 +18,7 @@ from torch import Tensor, nn
 
 from musevae.models.config import ModelConfig
 from musevae.models.layers import Gaussian, gaussian_kl
+from musevae.models.step_kernels import Precision
 
 State = tuple[Tensor, ...]  # a model's recurrent state; plain tensors, constant size
 
@@ -111,12 +112,14 @@ class SequenceModel(nn.Module, ABC):
     ) -> StepOutput:
         """p(x_t | past) for the step after ``x_prev (B, 88)``; latents drawn from the prior."""
 
-    def stepper(self) -> Stepper:
+    def stepper(self, precision: Precision = "float32") -> Stepper:
         """The step function for a generation run: call it instead of :meth:`step` in a loop.
 
         A model whose step gets faster with its weights laid out once (fused, transposed)
         returns a function holding that layout; it is valid while the weights are unchanged,
-        so take a new one after training or loading. By default it is :meth:`step`.
+        so take a new one after training or loading. ``precision`` is that of its large
+        multiplies (:func:`musevae.models.step_kernels.resolve_precision`). By default it
+        is :meth:`step`, in the model's own dtype.
         """
         return self.step
 

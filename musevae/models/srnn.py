@@ -32,6 +32,7 @@ from musevae.models.layers import (
     reverse_padded,
 )
 from musevae.models.srnn_step import SRNNStepper
+from musevae.models.step_kernels import Precision
 from musevae.models.zchain import ChainWeights, run_chain
 
 
@@ -203,8 +204,8 @@ class SRNN(LatentSequenceModel):
         d, d_read, a = self._deterministic(x, mask)
         return d[:, -1], self._z_chain(d_read, a, generator).z[:, -1]
 
-    def stepper(self) -> SRNNStepper:
-        return SRNNStepper(self)
+    def stepper(self, precision: Precision = "float32") -> SRNNStepper:
+        return SRNNStepper(self, precision)
 
     def step(
         self, state: State, x_prev: Tensor, generator: torch.Generator | None = None

@@ -14,7 +14,15 @@ import torch
 from torch import Tensor
 
 from musevae.models.base import State, StepOutput
-from musevae.models.step_kernels import Dense, Fanout, GaussianDraw, MLPStep, MLPTail, gru_update
+from musevae.models.step_kernels import (
+    Dense,
+    Fanout,
+    GaussianDraw,
+    MLPStep,
+    MLPTail,
+    Precision,
+    gru_update,
+)
 
 if TYPE_CHECKING:
     from musevae.models.srnn import SRNN
@@ -28,21 +36,23 @@ class SRNNStepper:
     terms computed with that state; any other state is read in full.
     """
 
-    def __init__(self, model: SRNN) -> None:
+    def __init__(self, model: SRNN, precision: Precision = "float32") -> None:
+        p = precision  # of the large multiplies (see step_kernels.resolve_precision)
         with torch.no_grad():
-            self._embed = MLPStep(model.embed)
+            self._embed = MLPStep(model.embed, p)
             w_ih, w_hh, b_ih, b_hh = model.d_rnn.all_weights[0]
-            self._gru_in = Dense(w_ih, b_ih)
+            self._gru_in = Dense(w_ih, b_ih, p)
             prior_d, decoder_d = model.prior_net.inputs[0], model.decoder.inputs[0]
             self._d_reads = Fanout(
-                [(prior_d.weight, prior_d.bias), (decoder_d.weight, decoder_d.bias), (w_hh, b_hh)]
+                [(prior_d.weight, prior_d.bias), (decoder_d.weight, decoder_d.bias), (w_hh, b_hh)],
+                p,
             )
-            self._prior_z = Dense(model.prior_net.inputs[1].weight, None)
-            self._prior_tail = MLPTail(model.prior_net)
-            self._draw = GaussianDraw(model.prior_head)
-            self._decoder_z = Dense(model.decoder.inputs[1].weight, None)
-            self._decoder_tail = MLPTail(model.decoder)
-            self._emission = Dense.of(model.emission)
+            self._prior_z = Dense(model.prior_net.inputs[1].weight, None, p)
+            self._prior_tail = MLPTail(model.prior_net, p)
+            self._draw = GaussianDraw(model.prior_head, p)
+            self._decoder_z = Dense(model.decoder.inputs[1].weight, None, p)
+            self._decoder_tail = MLPTail(model.decoder, p)
+            self._emission = Dense.of(model.emission, p)
         self._ahead: tuple[State, Tensor] | None = None  # the last state and its GRU terms
 
     def __call__(

@@ -35,7 +35,7 @@ from musevae.models.layers import (
     bernoulli_log_prob,
     std_from_raw,
 )
-from musevae.models.step_kernels import gru_update
+from musevae.models.step_kernels import Precision, gru_update
 from musevae.models.vrnn_step import VRNNStepper
 
 
@@ -132,8 +132,8 @@ class VRNN(LatentSequenceModel):
         r = self._rollout(x, generator)
         return r.h_prev[:, -1], r.z[:, -1]
 
-    def stepper(self) -> VRNNStepper:
-        return VRNNStepper(self)
+    def stepper(self, precision: Precision = "float32") -> VRNNStepper:
+        return VRNNStepper(self, precision)
 
     def step(
         self, state: State, x_prev: Tensor, generator: torch.Generator | None = None

@@ -16,7 +16,15 @@ import torch
 from torch import Tensor
 
 from musevae.models.base import State, StepOutput
-from musevae.models.step_kernels import Dense, Fanout, GaussianDraw, MLPStep, MLPTail, gru_update
+from musevae.models.step_kernels import (
+    Dense,
+    Fanout,
+    GaussianDraw,
+    MLPStep,
+    MLPTail,
+    Precision,
+    gru_update,
+)
 
 if TYPE_CHECKING:
     from musevae.models.vrnn import VRNN
@@ -30,26 +38,27 @@ class VRNNStepper:
     step's phi_z(z_t) and GRU terms; any other state is read in full.
     """
 
-    def __init__(self, model: VRNN) -> None:
-        c = model.config
+    def __init__(self, model: VRNN, precision: Precision = "float32") -> None:
+        c, p = model.config, precision  # p: of the large multiplies (step_kernels)
         with torch.no_grad():
-            self._phi_x, self._phi_z = MLPStep(model.phi_x), MLPStep(model.phi_z)
+            self._phi_x, self._phi_z = MLPStep(model.phi_x, p), MLPStep(model.phi_z, p)
             w_ih = model.cell.weight_ih  # (3H, 2 hidden): [phi_x | phi_z] columns
-            self._gate_x = Dense(w_ih[:, : c.hidden], model.cell.bias_ih)
-            self._gate_z = Dense(w_ih[:, c.hidden :], None)
+            self._gate_x = Dense(w_ih[:, : c.hidden], model.cell.bias_ih, p)
+            self._gate_z = Dense(w_ih[:, c.hidden :], None, p)
             prior_h, decoder_h = model.prior_net.inputs[0], model.dec_net.inputs[1]
             self._h_reads = Fanout(  # the decoder's phi_z bias rides here, on h's term
                 [
                     (prior_h.weight, prior_h.bias),
                     (decoder_h.weight, model.dec_net.inputs[0].bias),
                     (model.cell.weight_hh, model.cell.bias_hh),
-                ]
+                ],
+                p,
             )
-            self._prior_tail = MLPTail(model.prior_net)
-            self._draw = GaussianDraw(model.prior_head)
-            self._decoder_phi_z = Dense(model.dec_net.inputs[0].weight, None)
-            self._decoder_tail = MLPTail(model.dec_net)
-            self._emission = Dense.of(model.emission)
+            self._prior_tail = MLPTail(model.prior_net, p)
+            self._draw = GaussianDraw(model.prior_head, p)
+            self._decoder_phi_z = Dense(model.dec_net.inputs[0].weight, None, p)
+            self._decoder_tail = MLPTail(model.dec_net, p)
+            self._emission = Dense.of(model.emission, p)
         # the last state returned, with its phi_z(z_t) and its h's GRU terms
         self._ahead: tuple[State, Tensor, Tensor] | None = None
 

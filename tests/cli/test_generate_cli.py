@@ -80,3 +80,12 @@ def test_evaluate_samples_against_a_dataset(checkpoint: Path, tmp_path: Path, ca
                 "log-likelihood (srnn)", "frame-weighted"):  # fmt: skip
         assert row in printed
     assert main(["evaluate-samples", str(tmp_path / "nothing"), "--reference", str(toy)]) == 2
+
+
+def test_the_precision_flag_offers_what_the_steppers_take(checkpoint: Path, tmp_path: Path) -> None:
+    from musevae.cli.generate import PRECISIONS
+    from musevae.models.step_kernels import PRECISIONS as STEPPER_PRECISIONS
+
+    assert PRECISIONS == STEPPER_PRECISIONS
+    args = ["generate", str(checkpoint), "--steps", "4", "--out", str(tmp_path), "--precision"]
+    assert main([*args, "float32"]) == 0

@@ -268,3 +268,18 @@ def test_dropout_acts_in_training_only_and_never_on_the_recurrence() -> None:
     with pytest.raises(ConfigError, match="dropout must be a number from 0 up to"):
         SRNNConfig(dropout=1.0)
     assert isinstance(_model().drop, torch.nn.Identity)  # off: no noise drawn at all
+
+
+@pytest.mark.skipif(not step_kernels.BF16_MULTIPLIES, reason="no native bfloat16 multiplies")
+def test_a_bfloat16_stepper_keeps_the_probabilities_of_a_paper_size_srnn() -> None:
+    torch.manual_seed(0)
+    model = SRNN(SRNNConfig()).eval()  # large enough for oneDNN: the bfloat16 path
+    exact, fast = model.stepper(), model.stepper("bfloat16")
+    with torch.no_grad():
+        state, x_prev = model.prime(None, 16), torch.zeros(16, 88)
+        for seed in range(5):
+            a = exact(state, x_prev, torch.Generator().manual_seed(seed))
+            b = fast(state, x_prev, torch.Generator().manual_seed(seed))
+            gap = (a.logits.sigmoid() - b.logits.sigmoid()).abs().max()
+            assert 0 < gap < 0.02
+            state, x_prev = a.state, (a.logits > 0).float()

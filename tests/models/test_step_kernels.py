@@ -71,3 +71,42 @@ def test_gaussian_draw_samples_the_heads_gaussian(
     eps = torch.randn(4, 3, generator=torch.Generator().manual_seed(0))
     assert torch.allclose(z, expected.mean + expected.std * eps, atol=1e-6)
     assert torch.allclose(spread, expected.std.mean(-1), atol=1e-6)
+
+
+needs_bf16 = pytest.mark.skipif(
+    not step_kernels.BF16_MULTIPLIES, reason="this CPU has no native bfloat16 multiplies"
+)
+
+
+def test_auto_precision_takes_bfloat16_only_where_the_cpu_multiplies_it_natively(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    resolve = step_kernels.resolve_precision
+    weight = torch.zeros(2, 2)
+    native = "bfloat16" if step_kernels.BF16_MULTIPLIES else "float32"
+    assert resolve("auto", weight) == native
+    assert resolve("auto", weight.double()) == "float32"
+    assert resolve("float32", weight) == "float32"
+    with pytest.raises(ValueError, match="must be one of auto, float32, bfloat16"):
+        resolve("half", weight)
+    monkeypatch.setattr(step_kernels, "BF16_MULTIPLIES", False)
+    assert resolve("auto", weight) == "float32"
+    with pytest.raises(ValueError, match="natively"):
+        resolve("bfloat16", weight)
+
+
+@needs_bf16
+def test_bfloat16_multiplies_stay_near_float32_and_return_float32(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(step_kernels, "ONEDNN_MIN_WEIGHTS", 0)
+    torch.manual_seed(0)
+    layer = torch.nn.Linear(300, 200)
+    exact, fast = Dense.of(layer), Dense.of(layer, "bfloat16")
+    x, base = torch.randn(16, 300), torch.randn(16, 200)
+    with torch.no_grad():
+        expected = layer(x) + base
+    y = fast(x, base)
+    assert y.dtype == torch.float32
+    assert torch.allclose(y, expected, atol=0.05) and not torch.allclose(y, expected, atol=1e-5)
+    assert torch.equal(fast(x[:1], base[:1]), exact(x[:1], base[:1]))  # batch 1: addmm, float32
