@@ -33,7 +33,8 @@ def _onednn_linear_available() -> bool:
 ONEDNN_LINEAR = _onednn_linear_available()
 ONEDNN_MIN_BATCH = 2  # at batch 1 MKL's matrix-vector product is faster
 ONEDNN_MIN_WEIGHTS = 150_000  # below this oneDNN's threading costs more than it saves
-# oneDNN multiplies bfloat16 natively (AVX512-BF16, AMX) on this CPU: 1.6-1.8x float32
+# whether oneDNN multiplies bfloat16 natively here (AVX512-BF16, AMX): at batch 16 the
+# paper-size SRNN's large multiplies then run 1.6-1.8x faster than in float32
 BF16_MULTIPLIES = ONEDNN_LINEAR and bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
 
 Precision = Literal["float32", "bfloat16"]
@@ -67,8 +68,8 @@ class Dense:
     prepacked for that batch size (20-30% faster than ``addmm`` at batch 16 on 2 cores),
     in ``precision``; anything else (small layers, batch 1, other dtypes and devices)
     through ``addmm`` on the transposed weight in the weight's dtype, which is up to 35%
-    faster there. The choice depends only on the shapes, so a seed gives the same music on
-    every run. The weights are detached copies, so calls record no autograd graph without
+    faster there. The choice depends only on the shapes and ``precision``, so a seed gives
+    the same music on every run. The weights are detached copies, so calls record no autograd graph without
     a ``no_grad`` wrapper (whose entry and exit cost as much as a small kernel).
     """
 
