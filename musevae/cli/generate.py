@@ -69,8 +69,8 @@ def run(args: argparse.Namespace) -> int:
     velocity = _velocity(args.velocity)
     controls = _controls(args)
     model, card = load_model(resolve(args.model), resolve_device(args.device))
-    try:
-        resolve_precision(args.precision, next(model.parameters()))
+    try:  # checked here, before the progress bar starts
+        precision = resolve_precision(args.precision, next(model.parameters()))
     except ValueError as error:
         raise MusevaeError(str(error)) from None
     step_beats = STEP_BEATS[args.step] if args.step else step_beats_of(card)
@@ -78,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
     seed = resolve_seed(args.seed)
     steps = sample(
         model, args.steps, args.n, controls=controls, seed=seed, prime=prime,
-        precision=args.precision,
+        precision=precision,
     )  # fmt: skip
     result = collect(
         tqdm(steps, total=args.steps, unit="step", desc="generating"),
