@@ -24,7 +24,7 @@ from musevae.atomic import write_bytes_atomically
 from musevae.data.import_options import ImportOptions
 from musevae.data.pianoroll import KEY_COUNT, PianoRoll
 
-CACHE_FORMAT = 1  # bump when the parser changes what a file reads as
+CACHE_FORMAT = 2  # bump when the parser changes what a file reads as (2: long files read)
 _FIELDS = {"keys", "tempo", "step_beats", "notes", "out_of_range", "reason"}
 
 

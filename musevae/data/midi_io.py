@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import io
 import os
-import warnings
 from pathlib import Path
 from typing import NamedTuple
 
@@ -25,13 +24,14 @@ import mido
 import numpy as np
 
 from musevae.atomic import write_bytes_atomically
-from musevae.data.midi_parse import parse_tracks, repair, split_chunks
+from musevae.data.midi_notes import collect_notes
+from musevae.data.midi_parse import parse_tracks, split_chunks
 from musevae.data.pianoroll import HIGHEST_NOTE, KEY_COUNT, LOWEST_NOTE, PianoRoll
 from musevae.errors import MidiFileError
 
 MAX_FILE_BYTES = 4 * 2**20  # mido holds ~250 bytes per message: ~0.5 GiB at worst
 MAX_NOTES = 500_000
-MAX_STEPS = 200_000  # ~14 hours of eighth notes at 120 BPM; the roll is 88 bytes a step
+MAX_STEPS = 200_000  # 88 bytes each; eighth notes for 14 h at 120 BPM, 16ths for 3 h at 270
 WRITE_TICKS_PER_BEAT = 960
 
 
@@ -90,14 +90,16 @@ def read_midi_bytes(
         raise ValueError(f"step_beats must be a positive number of beats; got {step_beats}")
     check_size(len(data), max_bytes)
     layout = split_chunks(data)
-    midi = parse_tracks(layout)
-    last_tick = repair(midi, max_notes)
+    table = collect_notes(parse_tracks(layout), max_notes)
     ticks_per_step = layout.ticks_per_beat * step_beats
-    length = int(_nearest_step(np.array(last_tick), ticks_per_step))
+    length = int(_nearest_step(np.array(table.last_tick), ticks_per_step))
     if length > max_steps:
-        raise MidiFileError(f"it is {length:,} steps long; the limit is {max_steps:,}")
-    pitch, ticks, drum_notes, tempo = _notes_in_ticks(midi, last_tick)
-    steps = _nearest_step(ticks, ticks_per_step)  # (N, 2) start and stop steps
+        raise MidiFileError(
+            f"it is {length:,} steps long ({table.last_tick / layout.ticks_per_beat:,.0f} "
+            f"beats); the limit is {max_steps:,} steps ({max_steps * step_beats:,g} beats)"
+        )
+    pitch = table.pitch
+    steps = _nearest_step(table.ticks, ticks_per_step)  # (N, 2) start and stop steps
     steps[:, 1] = np.maximum(steps[:, 1], steps[:, 0] + 1)
     outside = (pitch < LOWEST_NOTE) | (pitch > HIGHEST_NOTE)
     if fold_octaves:
@@ -105,8 +107,8 @@ def read_midi_bytes(
     else:
         pitch, steps = pitch[~outside], steps[~outside]
     keys = _paint(pitch - LOWEST_NOTE, steps, max(length, int(steps[:, 1].max(initial=0))))
-    roll = PianoRoll(keys, step_beats, tempo)
-    return MidiRead(roll, int(pitch.size), int(outside.sum()), drum_notes)
+    roll = PianoRoll(keys, step_beats, round(60_000_000 / table.tempo, 2))
+    return MidiRead(roll, int(pitch.size), int(outside.sum()), table.drum_notes)
 
 
 def fold_into_range(pitch: np.ndarray) -> np.ndarray:
@@ -117,38 +119,6 @@ def fold_into_range(pitch: np.ndarray) -> np.ndarray:
 
 def _nearest_step(ticks: np.ndarray, ticks_per_step: float) -> np.ndarray:
     return np.floor(ticks / ticks_per_step + 0.5).astype(np.int64)
-
-
-def _notes_in_ticks(
-    midi: mido.MidiFile, last_tick: int
-) -> tuple[np.ndarray, np.ndarray, int, float]:
-    """Non-drum notes as pitches ``(N,)`` and start/end ticks ``(N, 2)``, the drum-note
-    count and the initial tempo (BPM), checked for sense: pretty_midi is not trusted."""
-    import pretty_midi  # slow to import; only readers pay for it
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # pretty_midi warns about tempo on other tracks
-        try:
-            score = pretty_midi.PrettyMIDI(mido_object=midi)
-        except Exception as error:  # pretty_midi raises ValueError, IndexError, ...
-            raise MidiFileError(f"pretty_midi cannot read it ({error})") from error
-    melodic = [note for part in score.instruments if not part.is_drum for note in part.notes]
-    drum_notes = sum(len(part.notes) for part in score.instruments if part.is_drum)
-    pitch = np.array([note.pitch for note in melodic], dtype=np.int64)
-    seconds = np.array([(note.start, note.end) for note in melodic], dtype=np.float64)
-    unique, inverse = np.unique(seconds.ravel(), return_inverse=True)
-    ticks = np.array([score.time_to_tick(t) for t in unique], dtype=np.int64)
-    ticks = ticks[inverse.ravel()].reshape(-1, 2)
-    bad = (pitch < 0) | (pitch > 127) | (ticks[:, 0] < 0) | (ticks[:, 1] < ticks[:, 0])
-    bad |= ticks[:, 1] > last_tick + 1
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        raise MidiFileError(
-            f"the parser returned an impossible note (pitch {pitch[i]}, "
-            f"ticks {ticks[i, 0]}..{ticks[i, 1]} in a file that ends at tick {last_tick})"
-        )
-    tempo = round(float(score.get_tempo_changes()[1][0]), 2)
-    return pitch, ticks, drum_notes, tempo
 
 
 def _paint(key: np.ndarray, steps: np.ndarray, length: int) -> np.ndarray:

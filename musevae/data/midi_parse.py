@@ -1,12 +1,11 @@
-"""MIDI bytes to a ``mido.MidiFile`` that pretty_midi reads correctly, or a reason why not.
+"""MIDI bytes to a ``mido.MidiFile`` whose tracks are all there, or a reason why not.
 
 mido raises a dozen exception types on bad input and reads some malformed files silently
-wrong: a header that miscounts its tracks loses tracks or fails, a message that overruns
-its track chunk swallows the next one, and pretty_midi divides by a zero tempo and drops
-every note that is never released. So the container is checked here chunk by chunk
-before mido sees it, each track is parsed on its own, and what comes back is repaired
-where the intent is clear (a zero tempo, a held note at the end) or refused with a reason.
-Every refusal is a :class:`MidiFileError` whose message is that one-line reason.
+wrong: a header that miscounts its tracks loses tracks or fails, and a message that
+overruns its track chunk swallows the next one. So the container is checked here chunk
+by chunk before mido sees it, and each track is parsed on its own. Every refusal is a
+:class:`MidiFileError` whose message is that one-line reason. (What the tracks mean,
+notes paired in ticks, is :mod:`musevae.data.midi_notes`.)
 """
 
 from __future__ import annotations
@@ -19,9 +18,6 @@ import mido
 
 from musevae.errors import MidiFileError
 
-DEFAULT_TEMPO = 500_000  # microseconds per beat (120 BPM), what MIDI assumes before any
-# pretty_midi allocates one float per tick up to the last event and refuses 10 million.
-MAX_TICKS = 9_000_000
 _HEADER = struct.Struct(">4sLHHH")  # "MThd", length, format, track count, division
 
 
@@ -104,48 +100,3 @@ def parse_tracks(layout: MidiLayout) -> mido.MidiFile:
             raise MidiFileError(f"track {number} is corrupt ({reason})") from error
         midi.tracks.append(parsed.tracks[0])
     return midi
-
-
-def repair(midi: mido.MidiFile, max_notes: int) -> int:
-    """Fix what pretty_midi would read wrong, enforce ``max_notes``; return the last tick.
-
-    A tempo of 0 (no time per beat) is replaced by the tempo before it, and every key
-    still held when its track ends is released there, so pretty_midi keeps those notes.
-    """
-    notes = 0
-    last_tick = 0
-    for track in midi.tracks:
-        tick = 0
-        tempo = DEFAULT_TEMPO
-        onsets: dict[tuple[int, int], int] = {}  # (channel, note) -> last note-on tick
-        for index, message in enumerate(track):
-            tick += message.time
-            if message.type == "set_tempo":
-                if message.tempo == 0:
-                    track[index] = message.copy(tempo=tempo)
-                tempo = track[index].tempo
-            elif message.type == "note_on" and message.velocity > 0:
-                notes += 1
-                onsets[message.channel, message.note] = tick
-        if notes > max_notes:
-            raise MidiFileError(f"it holds more than {max_notes:,} notes (the limit)")
-        if tick > MAX_TICKS:
-            raise MidiFileError(
-                f"its last event is at tick {tick:,}; musevae reads files up to "
-                f"{MAX_TICKS:,} ticks (a corrupt time value?)"
-            )
-        _release_held_keys(track, onsets, tick)
-        last_tick = max(last_tick, tick)
-    return last_tick
-
-
-def _release_held_keys(track: mido.MidiTrack, onsets: dict[tuple[int, int], int], end: int) -> None:
-    """Append a note-off at ``end`` (a tick later for a note struck at ``end``) for every
-    key struck in the track; pretty_midi ignores note-offs of keys already released."""
-    closing = track.pop() if track and track[-1].type == "end_of_track" else None
-    tick = end - (closing.time if closing is not None else 0)
-    releases = sorted((max(end, onset + 1), key) for key, onset in onsets.items())
-    for release, (channel, note) in releases:
-        track.append(mido.Message("note_off", channel=channel, note=note, time=release - tick))
-        tick = release
-    track.append(mido.MetaMessage("end_of_track", time=0))
