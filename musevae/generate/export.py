@@ -15,6 +15,23 @@ from musevae.data.pianoroll import PianoRoll
 from musevae.generate.sampler import Generation
 
 DRUM_CHANNEL = 9  # General MIDI channel 10 would turn candidates into percussion
+# Loudness, the same in the CLI and the app: one velocity for every note by default (what
+# live playback plays), or by the model's confidence from a floor up to 127, since 1..127
+# made a tenth of a piece's notes nearly silent (below 20).
+DEFAULT_VELOCITY = 80
+VELOCITY_FLOOR = 40
+MAX_VELOCITY = 127
+
+
+def note_velocities(
+    probs: np.ndarray, velocity: int | None = DEFAULT_VELOCITY
+) -> int | np.ndarray:
+    """MIDI velocities for notes of probabilities ``probs`` ``(T, 88)``: ``velocity`` for
+    every note, or with None, VELOCITY_FLOOR for a long shot rising to 127 for a sure note."""
+    if velocity is not None:
+        return velocity
+    span = MAX_VELOCITY - VELOCITY_FLOOR
+    return np.rint(VELOCITY_FLOOR + np.clip(probs, 0.0, 1.0) * span).astype(np.int64)
 
 
 def export_generation(
@@ -23,7 +40,7 @@ def export_generation(
     *,
     stem: str = "candidate",
     program: int = 0,
-    velocity: int | None = 80,
+    velocity: int | None = DEFAULT_VELOCITY,
     as_tracks: bool = False,
     with_prime: bool = False,
     lanes: bool = True,
@@ -31,9 +48,9 @@ def export_generation(
     """Write the candidates as ``.mid`` (one file each, or one file with a track each).
 
     ``velocity`` None maps each note's probability to its loudness (a sure note is loud,
-    a long shot soft). ``with_prime`` puts the prime before each continuation. ``lanes``
-    adds ``<stem>.npz`` with the notes, probabilities and uncertainty lanes. Returns the
-    paths written, MIDI first.
+    a long shot soft: :func:`note_velocities`). ``with_prime`` puts the prime before
+    each continuation. ``lanes`` adds ``<stem>.npz`` with the notes, probabilities and
+    uncertainty lanes. Returns the paths written, MIDI first.
     """
     folder = Path(out_dir).expanduser()
     folder.mkdir(parents=True, exist_ok=True)
@@ -54,14 +71,13 @@ def export_generation(
 def _midi(
     result: Generation, index: int, program: int, velocity: int | None, with_prime: bool
 ) -> mido.MidiFile:
-    roll = result.rolls[index]
-    strength = result.probs[index] if velocity is None else velocity
+    roll, probs = result.rolls[index], result.probs[index]
     if with_prime and result.prime is not None:
         prime = PianoRoll(result.prime.keys, roll.step_beats, roll.tempo)
-        if velocity is None:  # the prime was played, not sampled: full confidence
-            strength = np.concatenate([np.ones(prime.keys.shape, np.float32), strength])
+        # the prime was played, not sampled: full confidence
+        probs = np.concatenate([np.ones(prime.keys.shape, np.float32), probs])
         roll = PianoRoll.concatenate([prime, roll])
-    return midi_file(roll, program=program, velocity=strength)
+    return midi_file(roll, program=program, velocity=note_velocities(probs, velocity))
 
 
 def _merge_tracks(midis: list[mido.MidiFile]) -> mido.MidiFile:

@@ -6,7 +6,12 @@ import numpy as np
 from musevae.data.midi_io import read_midi
 from musevae.data.pianoroll import PianoRoll
 from musevae.generate import Controls, generate
-from musevae.generate.export import export_generation
+from musevae.generate.export import (
+    DEFAULT_VELOCITY,
+    VELOCITY_FLOOR,
+    export_generation,
+    note_velocities,
+)
 
 
 def test_generated_rolls_survive_midi_round_trip(untrained_rnn, tmp_path) -> None:
@@ -48,3 +53,20 @@ def test_probability_velocity_and_prime(two_style_rnn, tmp_path) -> None:
     assert read_midi(path).roll.keys[:4].sum() == 12  # the prime's chord comes first
     assert {m.velocity for m in notes[:3]} == {127}  # played, not sampled: full confidence
     assert all(1 <= m.velocity <= 127 for m in notes)
+
+
+def test_velocity_by_confidence_has_a_floor_and_the_default_is_one_loudness(
+    untrained_rnn, tmp_path
+) -> None:
+    # 40 + p * (127 - 40): a long shot at 40, not 1; 0.5 -> 83.5, rounded to even: 84
+    assert note_velocities(np.array([[0.0, 0.5, 1.0]]), None).tolist() == [[40, 84, 127]]
+    assert note_velocities(np.array([[0.0, 1.0]])) == DEFAULT_VELOCITY == 80
+    result = generate(untrained_rnn, 32, n=1, seed=3)
+    (quiet,) = export_generation(result, tmp_path / "prob", velocity=None, lanes=False)
+    (plain,) = export_generation(result, tmp_path / "plain", lanes=False)
+    ons = {
+        path: [m.velocity for m in mido.MidiFile(path).tracks[0] if m.type == "note_on"]
+        for path in (quiet, plain)
+    }
+    assert ons[quiet] and min(ons[quiet]) >= VELOCITY_FLOOR == 40
+    assert set(ons[plain]) == {DEFAULT_VELOCITY}
