@@ -62,9 +62,8 @@ def test_repeated_nans_restore_the_last_good_state_with_a_lower_rate(tmp_path: P
     recovered = [e for e in events if isinstance(e, Recovered)]
     assert [(r.update, r.restored_epoch, r.lr_scale) for r in recovered] == [(5, 1, 0.5)]
     steps = [e for e in events if isinstance(e, Step)]
-    assert [(s.update, s.lr) for s in steps] == pytest.approx(
-        [(1, 0.01), (2, 0.01), (3, 0.01), (6, 0.005)]
-    )
+    assert [s.update for s in steps] == [1, 2, 3, 6]
+    assert [s.lr for s in steps] == pytest.approx([0.01, 0.01, 0.01, 0.005])
 
 
 def test_endless_nans_stop_the_run_with_a_clear_message(tmp_path: Path) -> None:
