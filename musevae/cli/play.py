@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from musevae.cli.generate import STEP_BEATS
-from musevae.cli.ports import quiet_native_stderr
+from musevae.playback.ports import quiet_native_stderr
 from musevae.errors import MusevaeError
 from musevae.playback.ports import API_NAMES
 

@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
-import os
-import sys
-from collections.abc import Iterator
 
-from musevae.playback.ports import API_NAMES
+from musevae.playback.ports import API_NAMES, quiet_native_stderr
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -37,22 +33,3 @@ def run(args: argparse.Namespace) -> int:
         print(f"note: {reason}")
     return 0
 
-
-@contextlib.contextmanager
-def quiet_native_stderr() -> Iterator[None]:
-    """Hide what ALSA and JACK print straight to the C-level stderr while they are
-    probed ("Cannot connect to server socket" ...): the reason comes back as an error."""
-    try:
-        sys.stderr.flush()
-        saved = os.dup(2)
-    except (OSError, ValueError):  # no real stderr (embedded, some test runners)
-        yield
-        return
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 2)
-    try:
-        yield
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
-        os.close(devnull)

@@ -13,10 +13,12 @@ CoreMIDI; Windows has no virtual ports).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
+import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from musevae.playback.output import MidiOutput, MidiPortError
@@ -69,15 +71,45 @@ def chosen_apis(api: str | None = None) -> list[str]:
     return [wanted]
 
 
-def client(direction: str, api: str, name: str = "musevae") -> Any:
-    """An rtmidi ``MidiOut`` or ``MidiIn`` on ``api``; a clear error if that API is down."""
+def client(direction: str, api: str, name: str = "musevae", *, quiet: bool = False) -> Any:
+    """An rtmidi ``MidiOut`` or ``MidiIn`` on ``api``; a clear error if that API is down.
+
+    ``quiet`` keeps the back end's own complaints off the terminal: probing every API
+    makes libjack and alsa-lib print lines about a server or device nobody asked for."""
     rtmidi = _rtmidi()
     kind = rtmidi.MidiOut if direction == "output" else rtmidi.MidiIn
     try:
-        return kind(getattr(rtmidi, _RTMIDI_CONSTANTS[api]), name=name)
+        with quiet_native_stderr() if quiet else contextlib.nullcontext():
+            return kind(getattr(rtmidi, _RTMIDI_CONSTANTS[api]), name=name)
     except rtmidi.RtMidiError as error:
         message = f"cannot use {api} MIDI ({error}); {_HINTS.get(api, '')}"
         raise MidiPortError(message.rstrip("; ")) from None
+
+
+def probing(api: str | None) -> bool:
+    """True when no API was chosen (argument or ``$RTMIDI_API``), so each is only tried."""
+    return not (api or os.environ.get(API_ENV))
+
+
+@contextlib.contextmanager
+def quiet_native_stderr() -> Iterator[None]:
+    """File descriptor 2 to /dev/null for a moment: ALSA and JACK print straight to the
+    C-level stderr ("Cannot connect to server socket" ...), past Python's sys.stderr; the
+    reason comes back as an error anyway. Process-wide, so hold it only briefly."""
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError):  # no real stderr (embedded, some test runners)
+        yield
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    try:
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
 
 
 def list_ports(api: str | None = None) -> tuple[list[PortInfo], list[tuple[str, str]]]:
@@ -87,7 +119,7 @@ def list_ports(api: str | None = None) -> tuple[list[PortInfo], list[tuple[str, 
     for name in chosen_apis(api):
         for direction in ("output", "input"):
             try:
-                midi = client(direction, name, "musevae-list")
+                midi = client(direction, name, "musevae-list", quiet=probing(api))
             except MidiPortError as error:
                 problems.append((name, str(error)))
                 break
@@ -199,7 +231,7 @@ def open_output(
     failures: list[str] = []
     for name in names:
         try:
-            midi = client("output", name, client_name)
+            midi = client("output", name, client_name, quiet=probing(api))
         except MidiPortError as error:
             failures.append(str(error))
             continue
@@ -215,7 +247,7 @@ def _open_existing(
     failures: list[str] = []
     for name in chosen_apis(api):
         try:
-            midi = client(direction, name, client_name)
+            midi = client(direction, name, client_name, quiet=probing(api))
         except MidiPortError as error:
             failures.append(str(error))
             continue
