@@ -6,7 +6,9 @@ holds the weights' SHA-256, so a card can never silently describe other weights.
 file is written to a temporary name and moved into place, and the card goes last: a
 crash leaves either the old checkpoint or the new one, and a half-written pair fails
 loudly. Loading checks everything a stranger's file could get wrong and raises
-:class:`~musevae.errors.CheckpointError` with a message that says which.
+:class:`~musevae.errors.CheckpointError` with a message that says which; :func:`verify`
+makes the same checks without loading the weights, so a library can list a broken
+checkpoint as broken instead of as a model that fails later.
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ import hashlib
 import json
 import math
 import os
+import warnings
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -78,16 +82,50 @@ def load_tensors(path: Path, sha256: object) -> dict[str, Tensor]:
     try:
         data = path.read_bytes()
     except OSError as error:
-        raise CheckpointError(f"cannot read weights {path}: {error}") from None
+        raise _unreadable(path, error) from None
     if hashlib.sha256(data).hexdigest() != sha256:
-        raise CheckpointError(
-            f"{path} is not the file its card describes (checksum differs): it is corrupt, "
-            "truncated, or was replaced. Restore the pair, or train again."
-        )
+        raise _not_described(path)
     try:
         return safetensors.torch.load(data)
     except Exception as error:  # safetensors raises its own error types on bad headers
-        raise CheckpointError(f"{path} is not a valid safetensors file ({error})") from None
+        raise _not_safetensors(path, error) from None
+
+
+def check_digest(path: Path, sha256: object) -> None:
+    """Refuse a file whose SHA-256 is not ``sha256``, reading it a block at a time."""
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as file:
+            while block := file.read(2**20):
+                digest.update(block)
+    except OSError as error:
+        raise _unreadable(path, error) from None
+    if digest.hexdigest() != sha256:
+        raise _not_described(path)
+
+
+def tensor_shapes(path: Path) -> dict[str, tuple[int, ...]]:
+    """The shape of each tensor in a safetensors file, from its header (nothing loaded)."""
+    try:
+        with safetensors.safe_open(path, framework="pt") as file:
+            return {name: tuple(file.get_slice(name).get_shape()) for name in file.keys()}
+    except Exception as error:  # safetensors raises its own error types on bad headers
+        raise _not_safetensors(path, error) from None
+
+
+def _unreadable(path: Path, error: OSError) -> CheckpointError:
+    return CheckpointError(f"cannot read weights {path}: {error.strerror or error}")
+
+
+def _not_described(path: Path) -> CheckpointError:
+    return CheckpointError(
+        f"{path} is not the file its card describes (checksum differs): it is corrupt, "
+        "truncated, or was replaced. Restore the pair, or train again."
+    )
+
+
+def _not_safetensors(path: Path, error: Exception) -> CheckpointError:
+    return CheckpointError(f"{path} is not a valid safetensors file ({error})")
 
 
 # --- the model card ---------------------------------------------------------------------
@@ -155,18 +193,67 @@ def check_format(data: Mapping[str, Any], where: Path, name: str, version: int) 
         )
 
 
-def build_checked(
-    kind: object, config: object, tensors: Mapping[str, Tensor], where: Path
-) -> SequenceModel:
-    """The model a card describes, loaded with ``tensors`` after checking they fit it."""
+def find_weights(where: Path, card: Mapping[str, Any]) -> tuple[Path, str]:
+    """The weights file of the card at ``where``, and a notice ("" when there is none).
+
+    A card names its weights file, so a pair renamed together (``x.json`` and
+    ``x.safetensors``) names a file that is gone. Then the file with the card's own stem
+    is taken, and the notice says so; its checksum still decides whether it fits.
+    """
+    named = where.parent / card["weights"]["file"]
+    sibling = where.with_suffix(".safetensors")
+    if named.exists() or not sibling.is_file():
+        return named, ""
+    return sibling, (
+        f"{where.name} names its weights {named.name}, which is not beside it; "
+        f"{sibling.name}, the file with the card's name, is used instead"
+    )
+
+
+class CheckpointWarning(UserWarning):
+    """A checkpoint that loads, with something its owner should know (a renamed pair)."""
+
+
+@dataclass(frozen=True)
+class Verified:
+    """A checkpoint that passed every check :func:`load_model` makes."""
+
+    card_path: Path
+    card: dict[str, Any]
+    weights: Path
+    notice: str  # what the owner should know, "" when nothing (see find_weights)
+
+
+def verify(path: str | os.PathLike[str]) -> Verified:
+    """Check a checkpoint without loading its weights: the card, the weights' SHA-256,
+    their safetensors header, and each tensor's shape against the model the card's
+    config builds (built on the meta device, so no memory is spent on it)."""
+    where = card_path(path)
+    card = read_card(where)
+    weights, notice = find_weights(where, card)
+    check_digest(weights, card["weights"].get("sha256"))
+    shapes = tensor_shapes(weights)
+    kind = card["model"].get("kind")
+    with torch.device("meta"):
+        model = _build(kind, card["model"]["config"], where)
+    _check_fit(model, shapes, kind, where)
+    return Verified(where, card, weights, notice)
+
+
+def _build(kind: object, config: object, where: Path) -> SequenceModel:
     try:
-        model = model_from_config(str(kind), config, stored=True)  # type: ignore[arg-type]
+        return model_from_config(str(kind), config, stored=True)  # type: ignore[arg-type]
     except MusevaeError as error:
         raise CheckpointError(
             f"{where} describes a model musevae cannot build: {error}"
         ) from None
+
+
+def _check_fit(
+    model: SequenceModel, found: Mapping[str, tuple[int, ...]], kind: object, where: Path
+) -> None:
+    """Refuse tensors whose names or shapes differ from ``model``'s parameters."""
     expected = {k: tuple(v.shape) for k, v in model.state_dict().items()}
-    found = {k: tuple(v.shape) for k, v in tensors.items()}
     problems = [f"missing {k}" for k in expected if k not in found]
     problems += [f"unexpected {k}" for k in found if k not in expected]
     problems += [
@@ -179,6 +266,14 @@ def build_checked(
         raise CheckpointError(
             f"the weights for {where} do not fit the {kind} model it describes ({shown})"
         )
+
+
+def build_checked(
+    kind: object, config: object, tensors: Mapping[str, Tensor], where: Path
+) -> SequenceModel:
+    """The model a card describes, loaded with ``tensors`` after checking they fit it."""
+    model = _build(kind, config, where)
+    _check_fit(model, {k: tuple(v.shape) for k, v in tensors.items()}, kind, where)
     model.load_state_dict(tensors)
     return model
 
@@ -186,10 +281,15 @@ def build_checked(
 def load_model(
     path: str | os.PathLike[str], device: torch.device | str = "cpu"
 ) -> tuple[SequenceModel, dict[str, Any]]:
-    """Rebuild the model of a checkpoint, in eval mode on ``device``, with its card."""
+    """Rebuild the model of a checkpoint, in eval mode on ``device``, with its card.
+
+    A renamed pair loads with a :class:`CheckpointWarning` (see :func:`find_weights`).
+    """
     card = read_card(path)
     where = card_path(path)
-    weights = card["weights"]
-    tensors = load_tensors(where.parent / weights["file"], weights.get("sha256"))
+    weights, notice = find_weights(where, card)
+    if notice:
+        warnings.warn(notice, CheckpointWarning, stacklevel=2)
+    tensors = load_tensors(weights, card["weights"].get("sha256"))
     model = build_checked(card["model"].get("kind"), card["model"]["config"], tensors, where)
     return model.to(device).eval(), card
