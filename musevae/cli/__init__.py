@@ -3,7 +3,8 @@
 Each command module exposes ``register(subparsers)``, which adds its parser and sets
 ``func`` to a callable taking the parsed arguments and returning an exit code. Command
 modules import heavy libraries (torch, pretty_midi) inside ``func`` only, so ``--help``
-and argument errors answer at once.
+and argument errors answer at once. Numbers go through the shared types of
+:mod:`musevae.cli.arg_types`, so every bad value is refused while parsing.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from musevae import __version__
 from musevae.errors import MusevaeError
@@ -21,8 +23,18 @@ COMMAND_MODULES = (
 )
 
 
+class Parser(argparse.ArgumentParser):
+    """A usage error is one line on stderr and exit code 2, like every other error (the
+    stock parser prints the whole usage first, many lines for ``generate``). Sub-command
+    parsers are made of the same class."""
+
+    def error(self, message: str) -> NoReturn:
+        line = " ".join(message.splitlines())
+        self.exit(2, f"{self.prog}: error: {line} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="musevae",
         description="Music generation with stochastic recurrent models. "
         "Run without a command to open the desktop app.",

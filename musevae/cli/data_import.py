@@ -6,9 +6,10 @@ Registered by ``musevae data`` (:mod:`musevae.cli.data`) on its sub-command pars
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 from typing import TYPE_CHECKING
+
+from musevae.cli import arg_types
 
 if TYPE_CHECKING:
     from musevae.data.dataset import Dataset
@@ -30,34 +31,20 @@ def register(data_subparsers: argparse._SubParsersAction) -> None:
     grid = parser.add_mutually_exclusive_group()
     grid.add_argument("--step", choices=STEPS, help="grid step (default: 8th)")
     grid.add_argument(
-        "--step-beats", type=_positive_float, metavar="X", help="grid step in quarter-note beats"
-    )
+        "--step-beats", type=arg_types.STEP_BEATS, metavar="X",
+        help="grid step in quarter-note beats (1/64 to 16)",
+    )  # fmt: skip
     parser.add_argument(
         "--fold-octaves",
         action="store_true",
         help="move notes outside A0..C8 by octaves into range instead of dropping them",
     )
     parser.add_argument(
-        "--workers", type=_positive_int, metavar="N", help="parser processes (default: one per CPU)"
-    )
+        "--workers", type=arg_types.WORKERS, metavar="N",
+        help="parser processes (default: one per CPU)",
+    )  # fmt: skip
     parser.add_argument("--data-dir", metavar="DIR", help="folder that holds the datasets")
     parser.set_defaults(func=_import)
-
-
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not 0 < value < math.inf:
-        raise argparse.ArgumentTypeError(f"expected a positive number of beats, got {text!r}")
-    return value
-
-
-def _positive_int(text: str) -> int:
-    if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}")
-    return int(text)
 
 
 def _import(args: argparse.Namespace) -> int:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
+from musevae.cli import arg_types
+
 if TYPE_CHECKING:
     from musevae.train.evaluate import Evaluation
 
@@ -23,7 +25,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--split", choices=("train", "valid", "test"), default="test")
     parser.add_argument(
-        "--samples", type=int, default=100, metavar="K",
+        "--samples", type=arg_types.SAMPLES, default=100, metavar="K",
         help="importance samples per piece for log p(x) (default 100; 0 skips it)",
     )  # fmt: skip
     parser.add_argument(
@@ -31,8 +33,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--data-dir", help="folder with the datasets")
     parser.add_argument("--device", default="auto", help="auto (default), cpu, cuda or mps")
-    parser.add_argument("--batch-size", type=int, default=16, help="pieces per batch (16)")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the latent samples (0)")
+    add = parser.add_argument
+    add("--batch-size", type=arg_types.BATCH, default=16, help="pieces per batch (16)")
+    add("--seed", type=arg_types.SEED, default=0, help="seed of the latent samples (0)")
     parser.set_defaults(func=run)
 
 
@@ -45,8 +48,6 @@ def run(args: argparse.Namespace) -> int:
     from musevae.train.device import resolve_device
     from musevae.train.evaluate import evaluate
 
-    if args.samples < 0 or args.batch_size < 1:
-        raise MusevaeError("--samples must be >= 0 and --batch-size >= 1")
     model, card = load_model(args.checkpoint, resolve_device(args.device))
     trained_on = card.get("dataset")
     ref = args.dataset or (trained_on.get("ref") if isinstance(trained_on, dict) else None)

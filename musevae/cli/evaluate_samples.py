@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from musevae.cli import arg_types
 from musevae.errors import MusevaeError
 
 MIDI_SUFFIXES = (".mid", ".midi")
@@ -22,7 +23,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--reference", required=True, help="dataset name or path (e.g. jsb)")
     parser.add_argument("--split", default="test", choices=("train", "valid", "test"))
     parser.add_argument("--judge", help="model (name or checkpoint) that scores the pieces")
-    parser.add_argument("--samples", type=int, default=100, help="importance samples (judge)")
+    parser.add_argument("--samples", type=arg_types.Number(1, arg_types.MAX_SAMPLES),
+                        default=100, help="importance samples (judge)")  # fmt: skip
     parser.add_argument("--data-dir", type=Path, help="where the datasets are")
     parser.add_argument("--device", default="auto", help="auto, cpu, cuda or mps")
     parser.set_defaults(func=run)
@@ -49,8 +51,6 @@ def run(args: argparse.Namespace) -> int:
                            f"(reference {result.reference_mean_polyphony:.2f})"),  # fmt: skip
     ]
     if args.judge:
-        if args.samples < 1:
-            raise MusevaeError("--samples must be at least 1 to score pieces with a judge")
         rows.append(_judge_row(args, [p.keys for p in pieces]))
     width = max(len(name) for name, _ in rows)
     for name, value in rows:

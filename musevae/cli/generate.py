@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from musevae.cli import arg_types
 from musevae.errors import MusevaeError
 
 if TYPE_CHECKING:
@@ -14,6 +15,7 @@ if TYPE_CHECKING:
 STEP_BEATS = {"16th": 0.25, "8th": 0.5, "quarter": 1.0}
 KEYS = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
 PRECISIONS = ("auto", "float32", "bfloat16")  # step_kernels.PRECISIONS, without importing torch
+VELOCITY = arg_types.Number(1, 127, words=("prob",))  # 'prob': the note's probability
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -25,25 +27,28 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "per-step uncertainty beside them.",
     )
     parser.add_argument("model", help="model name (see the app's library) or checkpoint path")
-    parser.add_argument("--steps", type=int, default=256, help="steps to sample (default 256)")
-    parser.add_argument("--n", type=int, default=1, help="number of candidates (default 1)")
-    parser.add_argument("--seed", type=int, help="random seed (printed when not given)")
+    parser.add_argument("--steps", type=arg_types.STEPS, default=256,
+                        help="steps to sample (default 256)")  # fmt: skip
+    parser.add_argument("--n", type=arg_types.CANDIDATES, default=1,
+                        help="number of candidates (default 1)")  # fmt: skip
+    parser.add_argument("--seed", type=arg_types.SEED, help="random seed (printed when not given)")
     parser.add_argument("--prime", type=Path, help="a .mid file the model continues")
     parser.add_argument("--with-prime", action="store_true", help="put the prime before each piece")
     controls = parser.add_argument_group("musical controls")
-    controls.add_argument("--temperature", type=float, default=1.0, help="below 1 safer, above 1 wilder")
-    controls.add_argument("--max-polyphony", type=int, help="most keys sounding at once")
-    controls.add_argument("--lowest-note", type=int, default=21, help="MIDI number (default 21)")
-    controls.add_argument("--highest-note", type=int, default=108, help="MIDI number (default 108)")
-    controls.add_argument("--min-note-steps", type=int, default=1, help="hold each note this long")
+    controls.add_argument("--temperature", type=arg_types.TEMPERATURE, default=1.0,
+                          help="below 1 safer, above 1 wilder (at most 10)")  # fmt: skip
+    controls.add_argument("--max-polyphony", type=arg_types.POLYPHONY, help="most keys sounding at once")
+    controls.add_argument("--lowest-note", type=arg_types.PIANO_NOTE, default=21, help="MIDI number (default 21)")
+    controls.add_argument("--highest-note", type=arg_types.PIANO_NOTE, default=108, help="MIDI number (default 108)")
+    controls.add_argument("--min-note-steps", type=arg_types.STEPS, default=1, help="hold each note this long")
     controls.add_argument("--key", choices=KEYS, help="transpose from the model's C to this key")
     output = parser.add_argument_group("output")
     output.add_argument("--out", type=Path, default=Path("."), help="folder (default: here)")
     output.add_argument("--name", default="candidate", help="file name stem")
-    output.add_argument("--bpm", type=float, default=100.0, help="tempo (default 100)")
+    output.add_argument("--bpm", type=arg_types.BPM, default=100.0, help="tempo (default 100)")
     output.add_argument("--step", choices=tuple(STEP_BEATS), help="step length (default: the model's data)")
-    output.add_argument("--program", type=int, default=0, help="General MIDI program (0 = piano)")
-    output.add_argument("--velocity", default="80", help="1..127, or 'prob' for the note's probability")
+    output.add_argument("--program", type=arg_types.PROGRAM, default=0, help="General MIDI program (0 = piano)")
+    output.add_argument("--velocity", type=VELOCITY, default="80", help="1..127, or 'prob' for the note's probability")
     output.add_argument("--tracks", action="store_true", help="one file, a track per candidate")
     output.add_argument("--device", default="auto", help="auto, cpu, cuda or mps")
     output.add_argument(
@@ -66,7 +71,8 @@ def run(args: argparse.Namespace) -> int:
     from musevae.train.device import resolve_device
     from musevae.train.library import resolve, step_beats_of
 
-    velocity = _velocity(args.velocity)
+    arg_types.check_generation_size(args.steps, args.n)
+    velocity = None if args.velocity == "prob" else args.velocity
     controls = _controls(args)
     model, card = load_model(resolve(args.model), resolve_device(args.device))
     try:  # checked here, before the progress bar starts
@@ -112,10 +118,3 @@ def _controls(args: argparse.Namespace) -> Controls:
     except ValueError as error:
         raise MusevaeError(str(error)) from None
 
-
-def _velocity(text: str) -> int | None:
-    if text == "prob":
-        return None
-    if text.isdigit() and 1 <= int(text) <= 127:
-        return int(text)
-    raise MusevaeError(f"--velocity takes 1..127 or 'prob'; got {text!r}")

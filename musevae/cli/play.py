@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from musevae.cli import arg_types
 from musevae.cli.generate import STEP_BEATS
 from musevae.playback.ports import quiet_native_stderr
 from musevae.errors import MusevaeError
@@ -47,22 +48,24 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     where.add_argument("--virtual", action="store_true", help='open a virtual port "musevae"')
     add = parser.add_argument
     add("--api", choices=API_NAMES, help="MIDI API (default: $RTMIDI_API, else any)")
-    add("--bpm", type=float, help="tempo (default: the file's, or 120)")
+    add("--bpm", type=arg_types.BPM, help="tempo (default: the file's, or 120)")
     add("--step", choices=tuple(STEP_BEATS), help="step length (default: 16th for files, "
         "the model's data for models)")  # fmt: skip
     add("--loop", action="store_true", help="repeat the file until Ctrl-C")
-    add("--channel", type=int, default=1, help="MIDI channel 1..16 (default 1)")
-    add("--program", type=int, default=0, help="General MIDI program (0 = piano)")
-    add("--velocity", type=int, default=80, help="note velocity 1..127 (default 80)")
+    add("--channel", type=arg_types.CHANNEL, default=1, help="MIDI channel 1..16 (default 1)")
+    add("--program", type=arg_types.PROGRAM, default=0, help="General MIDI program (0 = piano)")
+    add("--velocity", type=arg_types.VELOCITY, default=80, help="note velocity 1..127 (default 80)")
     add("--wav", type=Path, help="where to write the WAV when there is no MIDI output")
     add = parser.add_argument_group("playing a model").add_argument
     add("--endless", action="store_true", help="sample and play until Ctrl-C")
-    add("--steps", type=int, default=256, help="steps to play without --endless (default 256)")
-    add("--temperature", type=float, default=1.0, help="below 1 safer, above 1 wilder")
-    add("--seed", type=int, help="random seed (printed when not given)")
+    add("--steps", type=arg_types.STEPS, default=256,
+        help="steps to play without --endless (default 256)")  # fmt: skip
+    add("--temperature", type=arg_types.TEMPERATURE, default=1.0,
+        help="below 1 safer, above 1 wilder (at most 10)")  # fmt: skip
+    add("--seed", type=arg_types.SEED, help="random seed (printed when not given)")
     add("--device", default="auto", help="auto, cpu, cuda or mps")
     add("--prime-from-port", metavar="NAME|INDEX", help="record a phrase from this input first")
-    add("--prime-steps", type=int, default=32, help="steps to record (default 32)")
+    add("--prime-steps", type=arg_types.STEPS, default=32, help="steps to record (default 32)")
     parser.set_defaults(func=run)
 
 
@@ -88,11 +91,6 @@ def run(args: argparse.Namespace) -> int:
 
 def _check(args: argparse.Namespace, is_file: bool) -> None:
     problems = {
-        "--channel takes 1..16": not 1 <= args.channel <= 16,
-        "--program takes 0..127": not 0 <= args.program <= 127,
-        "--velocity takes 1..127": not 1 <= args.velocity <= 127,
-        "--bpm must be above 0": args.bpm is not None and not args.bpm > 0,
-        "--steps and --prime-steps must be at least 1": args.steps < 1 or args.prime_steps < 1,
         "--endless and --prime-from-port play a model, not a file": is_file
         and (args.endless or args.prime_from_port is not None),
         "--loop repeats a file; a model plays --endless instead": args.loop and not is_file,
@@ -133,10 +131,7 @@ def _sampling(args: argparse.Namespace) -> Sampling:
     from musevae.train.device import resolve_device
     from musevae.train.library import resolve, step_beats_of
 
-    try:
-        controls = Controls(temperature=args.temperature)
-    except ValueError as error:
-        raise MusevaeError(str(error)) from None
+    controls = Controls(temperature=args.temperature)  # its range is --temperature's
     model, card = load_model(resolve(args.source), resolve_device(args.device))
     step_beats = STEP_BEATS[args.step] if args.step else step_beats_of(card)
     prime = _record_prime(args, step_beats) if args.prime_from_port is not None else None

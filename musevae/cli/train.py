@@ -11,10 +11,12 @@ import dataclasses
 import json
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from musevae.cli import arg_types
+from musevae.cli.arg_types import Number
 from musevae.errors import MusevaeError
 from musevae.train.recipes import RECIPE_CHOICES
 
@@ -31,26 +33,31 @@ SIZE_FLAGS = {
     "hidden": "hidden units (RNN and STORN states; SRNN and VRNN MLP widths)",
 }
 # TrainConfig fields that have a flag: name -> (type, help). Defaults come from --recipe.
-TRAIN_FLAGS: dict[str, tuple[type, str]] = {
-    "epochs": (int, "epochs to train, at most (paper 50, early-stopping 500)"),
-    "lr": (float, "Adam learning rate (1e-3)"),
-    "batch_size": (int, "crops per update and process (16)"),
-    "seq_len": (int, "crop length in steps (100)"),
-    "kl_start": (float, "KL weight at the first update (0.2)"),
-    "kl_warmup": (int, "updates over which the KL weight reaches 1 (paper: 20 epochs' "
-                  "worth, early-stopping 1000)"),
+# The types' bounds are TrainConfig's rules with a ceiling that keeps a run within
+# memory (batch, crop length) or within sense (a learning rate above 1).
+TRAIN_FLAGS: dict[str, tuple[Callable[[str], Any], str]] = {
+    "epochs": (Number(1, 100_000), "epochs to train, at most (paper 50, early-stopping 500)"),
+    "lr": (Number(0, 1, whole=False, above=True), "Adam learning rate (1e-3)"),
+    "batch_size": (arg_types.BATCH, "crops per update and process (16)"),
+    "seq_len": (arg_types.STEPS, "crop length in steps (100)"),
+    "kl_start": (Number(0, 1, whole=False), "KL weight at the first update (0.2)"),
+    "kl_warmup": (Number(0, 10**7), "updates over which the KL weight reaches 1 (paper: 20 "
+                  "epochs' worth, early-stopping 1000)"),
     "lr_schedule": (str, "'decay' (paper) or 'constant' (early-stopping)"),
-    "lr_decay_start": (int, "epochs at the full rate before decaying (20)"),
-    "lr_decay": (float, "divide the rate by this each epoch after that (1.2)"),
-    "patience": (int, "stop after this many epochs without a better valid ELBO; 0 never "
-                 "(paper 0: all its epochs, as the authors ran; early-stopping 30)"),
-    "updates_per_epoch": (int, "updates per epoch (one pass over the frames)"),
-    "clip_norm": (float, "clip the total gradient norm to this (1)"),
-    "weight_decay": (float, "decoupled weight decay: each update shrinks the weights by "
-                     "lr times this (0)"),
-    "test_samples": (int, "importance samples for the final test log-likelihood (100)"),
-    "seed": (int, "random seed (0)"),
-}
+    "lr_decay_start": (Number(0, 100_000), "epochs at the full rate before decaying (20)"),
+    "lr_decay": (Number(1, 100, whole=False), "divide the rate by this each epoch after that "
+                 "(1.2)"),
+    "patience": (Number(0, 100_000), "stop after this many epochs without a better valid "
+                 "ELBO; 0 never (paper 0: all its epochs, as the authors ran; early-stopping 30)"),
+    "updates_per_epoch": (Number(1, 10**7), "updates per epoch (one pass over the frames)"),
+    "clip_norm": (Number(0, 10**6, whole=False, above=True), "clip the total gradient norm "
+                  "to this (1)"),
+    "weight_decay": (Number(0, 1, whole=False), "decoupled weight decay: each update shrinks "
+                     "the weights by lr times this (0)"),
+    "test_samples": (arg_types.SAMPLES, "importance samples for the final test "
+                     "log-likelihood (100)"),
+    "seed": (arg_types.SEED, "random seed (0)"),
+}  # fmt: skip
 # On/off TrainConfig fields: name -> help.
 SWITCH_FLAGS = {
     "augment_transpose": "shift each crop by a random number of semitones that keeps it on the keys",
@@ -90,7 +97,9 @@ def add_size_arguments(parser: argparse.ArgumentParser, many: bool) -> None:
     for name, what in SIZE_FLAGS.items():
         flag = "--" + name.replace("_", "-")
         nargs = "+" if many else None
-        group.add_argument(flag, dest=name, type=int, nargs=nargs, metavar="N", help=what)
+        group.add_argument(
+            flag, dest=name, type=arg_types.MODEL_SIZE, nargs=nargs, metavar="N", help=what
+        )
     group.add_argument(
         "--set", dest="settings", action="append", default=[], metavar="NAME=VALUE",
         help="any other model setting, e.g. --set inference=filter (repeatable)",
@@ -106,7 +115,7 @@ def add_training_arguments(parser: argparse.ArgumentParser) -> None:
         "standard sets and MIDI folders; 'auto' (default) picks by dataset",
     )  # fmt: skip
     for name, (kind, what) in TRAIN_FLAGS.items():
-        metavar = {int: "N", float: "X"}.get(kind, "NAME")
+        metavar = ("N" if kind.whole else "X") if isinstance(kind, Number) else "NAME"
         flag = "--" + name.replace("_", "-")
         group.add_argument(flag, dest=name, type=kind, metavar=metavar, help=what)
     for name, what in SWITCH_FLAGS.items():

@@ -91,7 +91,8 @@ def test_every_model_trains_with_its_size_flags(kind: str, toy: str, tmp_path: P
     [
         (["--model", "rnn"], "give --dataset and --model"),
         (["--dataset", "TOY", "--model", "transformer"], "unknown model kind 'transformer'"),
-        (["--dataset", "TOY", "--model", "rnn", "--lr", "-1"], "lr must be a positive number"),
+        (["--dataset", "TOY", "--model", "rnn", "--lr-schedule", "fast"],
+         "lr_schedule must be one of decay, constant"),
         (["--dataset", "TOY", "--model", "rnn", "--device", "tpu"], "unknown device 'tpu'"),
         (["--dataset", "no-such-set", "--model", "rnn"], "no dataset, file or folder"),
     ],

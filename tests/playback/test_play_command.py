@@ -85,8 +85,7 @@ def test_with_no_midi_output_the_file_is_rendered_to_wav(
 
 @pytest.mark.parametrize(
     ("arguments", "message"),
-    [(["--channel", "17"], "--channel takes 1..16"),
-     (["--loop", "--endless"], "play a model, not a file"),
+    [(["--loop", "--endless"], "play a model, not a file"),
      (["--port", "nowhere", "--api", "jack"], "no MIDI output called 'nowhere'")],
 )  # fmt: skip
 def test_bad_arguments_get_a_clear_message(arguments, message, recorder, midi_file, capsys) -> None:
