@@ -1,11 +1,11 @@
-"""``musevae eval CHECKPOINT``: score a trained model on a split of its dataset."""
+"""``musevae eval MODEL``: score a trained model on a split of its dataset."""
 
 from __future__ import annotations
 
 import argparse
 from typing import TYPE_CHECKING
 
-from musevae.cli import arg_types
+from musevae.cli import arg_types, model_ref
 
 if TYPE_CHECKING:
     from musevae.train.evaluate import Evaluation
@@ -14,15 +14,13 @@ if TYPE_CHECKING:
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "eval",
-        help="score a checkpoint: ELBO, log-likelihood, frame accuracy",
+        help="score a model: ELBO, log-likelihood, frame accuracy",
         description="Score a trained model on whole pieces of a split. Scores are in nats "
         "per frame under both averaging conventions: frame-weighted (total over all "
         "pieces / total frames, the dataset authors' protocol) and the mean over pieces "
         "of each piece's per-frame score (the SRNN reference code).",
     )
-    parser.add_argument(
-        "checkpoint", help="a model card (.json), its .safetensors, or a run folder"
-    )
+    parser.add_argument("model", help=model_ref.HELP)
     parser.add_argument("--split", choices=("train", "valid", "test"), default="test")
     parser.add_argument(
         "--samples", type=arg_types.SAMPLES, default=100, metavar="K",
@@ -44,11 +42,9 @@ def run(args: argparse.Namespace) -> int:
 
     from musevae.data.registry import load_dataset
     from musevae.errors import MusevaeError
-    from musevae.train.checkpoint import load_model
-    from musevae.train.device import resolve_device
     from musevae.train.evaluate import evaluate
 
-    model, card = load_model(args.checkpoint, resolve_device(args.device))
+    model, card = model_ref.load(args.model, args.device)
     trained_on = card.get("dataset")
     ref = args.dataset or (trained_on.get("ref") if isinstance(trained_on, dict) else None)
     if not isinstance(ref, str) or not ref:
@@ -59,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
         model, dataset.arrays(args.split), args.split, samples=args.samples,
         batch_size=args.batch_size,
     )  # fmt: skip
-    print(f"{model.kind} model {args.checkpoint} on {dataset.name}")
+    print(f"{model.kind} model {args.model} on {dataset.name}")
     for line in evaluation_lines(result):
         print(line)
     return 0

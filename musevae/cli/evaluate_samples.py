@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from musevae.cli import arg_types
+from musevae.cli import arg_types, model_ref
 from musevae.errors import MusevaeError
 
 MIDI_SUFFIXES = (".mid", ".midi")
@@ -22,7 +22,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("pieces", nargs="+", type=Path, help=".mid files or folders of them")
     parser.add_argument("--reference", required=True, help="dataset name or path (e.g. jsb)")
     parser.add_argument("--split", default="test", choices=("train", "valid", "test"))
-    parser.add_argument("--judge", help="model (name or checkpoint) that scores the pieces")
+    parser.add_argument("--judge", metavar="MODEL", help="the model that scores the pieces: "
+                        + model_ref.HELP)  # fmt: skip
     parser.add_argument("--samples", type=arg_types.Number(1, arg_types.MAX_SAMPLES),
                         default=100, help="importance samples (judge)")  # fmt: skip
     parser.add_argument("--data-dir", type=Path, help="where the datasets are")
@@ -73,12 +74,9 @@ def _midi_files(paths: list[Path]) -> list[Path]:
 
 
 def _judge_row(args: argparse.Namespace, pieces: list) -> tuple[str, str]:
-    from musevae.train.checkpoint import load_model
-    from musevae.train.device import resolve_device
     from musevae.train.evaluate import evaluate
-    from musevae.train.library import resolve
 
-    model, card = load_model(resolve(args.judge), resolve_device(args.device))
+    model, card = model_ref.load(args.judge, args.device)
     scores = evaluate(model, pieces, "generated", samples=args.samples, accuracy=False)
     ll = scores.log_likelihood
     return (

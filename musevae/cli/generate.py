@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from musevae.cli import arg_types
+from musevae.cli import arg_types, model_ref
 from musevae.errors import MusevaeError
 
 if TYPE_CHECKING:
@@ -26,7 +26,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "path) and write them as .mid files, with an .npz of probabilities and "
         "per-step uncertainty beside them.",
     )
-    parser.add_argument("model", help="model name (see the app's library) or checkpoint path")
+    parser.add_argument("model", help=model_ref.HELP)
     parser.add_argument("--steps", type=arg_types.STEPS, default=256,
                         help="steps to sample (default 256)")  # fmt: skip
     parser.add_argument("--n", type=arg_types.CANDIDATES, default=1,
@@ -67,14 +67,12 @@ def run(args: argparse.Namespace) -> int:
     from musevae.generate.export import export_generation
     from musevae.generate.sampler import resolve_seed
     from musevae.models.step_kernels import resolve_precision
-    from musevae.train.checkpoint import load_model
-    from musevae.train.device import resolve_device
-    from musevae.train.library import resolve, step_beats_of
+    from musevae.train.library import step_beats_of
 
     arg_types.check_generation_size(args.steps, args.n)
     velocity = None if args.velocity == "prob" else args.velocity
     controls = _controls(args)
-    model, card = load_model(resolve(args.model), resolve_device(args.device))
+    model, card = model_ref.load(args.model, args.device)
     try:  # checked here, before the progress bar starts
         precision = resolve_precision(args.precision, next(model.parameters()))
     except ValueError as error:

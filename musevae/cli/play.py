@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from musevae.cli import arg_types
+from musevae.cli import arg_types, model_ref
 from musevae.cli.generate import STEP_BEATS
 from musevae.playback.ports import quiet_native_stderr
 from musevae.errors import MusevaeError
@@ -127,12 +127,10 @@ def _sampling(args: argparse.Namespace) -> Sampling:
     """The model, its step length, and the sampler's keyword arguments (seed printed)."""
     from musevae.generate import Controls
     from musevae.generate.sampler import resolve_seed
-    from musevae.train.checkpoint import load_model
-    from musevae.train.device import resolve_device
-    from musevae.train.library import resolve, step_beats_of
+    from musevae.train.library import step_beats_of
 
     controls = Controls(temperature=args.temperature)  # its range is --temperature's
-    model, card = load_model(resolve(args.source), resolve_device(args.device))
+    model, card = model_ref.load(args.source, args.device)
     step_beats = STEP_BEATS[args.step] if args.step else step_beats_of(card)
     prime = _record_prime(args, step_beats) if args.prime_from_port is not None else None
     seed = resolve_seed(args.seed)
