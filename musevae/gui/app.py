@@ -68,9 +68,9 @@ def run(argv: Sequence[str] | None = None) -> int:
 
 
 def self_test(argv: Sequence[str] | None = None, timeout_s: float = 120.0) -> int:
-    """Open the window, wait until the models have loaded, report and quit: 0 when the
-    app works here. For packagers (a built bundle finds its Qt plugins, torch and
-    models) and for the tests; run it with QT_QPA_PLATFORM=offscreen on a server."""
+    """Open the window, wait until the models have loaded (or the first error), report
+    and quit: 0 when the app works here. For packagers (a built bundle finds its Qt
+    plugins, torch and models) and for the tests; QT_QPA_PLATFORM=offscreen on a server."""
     app = application(argv)
     window = create_window(popups=False)
     outcome: list[str] = []
@@ -85,6 +85,7 @@ def self_test(argv: Sequence[str] | None = None, timeout_s: float = 120.0) -> in
         app.quit()
 
     window.ready.connect(ready)
+    window.notifier.posted.connect(lambda message: message.level == "error" and app.quit())
     QTimer.singleShot(int(timeout_s * 1000), app.quit)
     window.show()
     app.exec()
@@ -92,7 +93,7 @@ def self_test(argv: Sequence[str] | None = None, timeout_s: float = 120.0) -> in
     window.close()
     for message in errors:
         print(f"error: {message.title}: {message.text}", file=sys.stderr)
-    if not outcome:
+    if not outcome and not errors:
         print(f"the models did not load within {timeout_s:.0f} s", file=sys.stderr)
     print(outcome[0] if outcome else "self-test failed")
     return 0 if outcome and not errors else 1
