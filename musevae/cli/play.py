@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import signal
 import tempfile
+import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,7 +20,7 @@ from musevae.cli import arg_types, model_ref
 from musevae.cli.generate import STEP_BEATS
 from musevae.playback.ports import quiet_native_stderr
 from musevae.errors import MusevaeError
-from musevae.playback.ports import API_NAMES
+from musevae.playback.ports import API_NAMES, VIRTUAL_PORT_NAME
 
 if TYPE_CHECKING:
     import numpy as np
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     from musevae.playback.ports import RtMidiOutput
 
 MIDI_SUFFIXES = (".mid", ".midi")
+COUNT_IN_SECONDS = 2.0  # time to connect a synth to a new virtual port before the music
 Sampling = tuple[Any, float, dict[str, Any]]  # model, step length in beats, sample() options
 
 
@@ -55,6 +57,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add("--channel", type=arg_types.CHANNEL, default=1, help="MIDI channel 1..16 (default 1)")
     add("--program", type=arg_types.PROGRAM, default=0, help="General MIDI program (0 = piano)")
     add("--velocity", type=arg_types.VELOCITY, default=80, help="note velocity 1..127 (default 80)")
+    add("--count-in", type=arg_types.SECONDS, metavar="SECONDS", help="with --virtual: "
+        f"seconds to wait for a synth to connect before playing (default {COUNT_IN_SECONDS:g}; "
+        "0 starts at once)")  # fmt: skip
     add("--wav", type=Path, help="where to write the WAV when there is no MIDI output")
     add = parser.add_argument_group("playing a model").add_argument
     add("--endless", action="store_true", help="sample and play until Ctrl-C")
@@ -80,6 +85,8 @@ def run(args: argparse.Namespace) -> int:
         if output is None:
             print("no MIDI output found (see `musevae ports`); rendering the music to audio")
             return _play_audio(args, roll if roll is not None else _model_roll(args, sampling))
+        if args.virtual:
+            _count_in(COUNT_IN_SECONDS if args.count_in is None else args.count_in)
         print(f"playing on {output.description} (Ctrl-C to stop)")
         if roll is not None:
             return _perform(args, output, roll, None)
@@ -91,6 +98,9 @@ def run(args: argparse.Namespace) -> int:
 
 def _check(args: argparse.Namespace, is_file: bool) -> None:
     problems = {
+        "--count-in waits for a synth to connect to the virtual port; it needs --virtual": (
+            args.count_in is not None and not args.virtual
+        ),
         "--endless and --prime-from-port play a model, not a file": is_file
         and (args.endless or args.prime_from_port is not None),
         "--loop repeats a file; a model plays --endless instead": args.loop and not is_file,
@@ -98,6 +108,15 @@ def _check(args: argparse.Namespace, is_file: bool) -> None:
     for message, wrong in problems.items():
         if wrong:
             raise MusevaeError(message)
+
+
+def _count_in(seconds: float) -> None:
+    """Give a synth time to connect: the port is new, and whatever is sent before a
+    connection is lost (rtmidi cannot tell when one is made)."""
+    if seconds > 0:
+        print(f'waiting {seconds:g} s for a synth to connect to the virtual port '
+              f'"{VIRTUAL_PORT_NAME}" (--count-in 0 starts at once)', flush=True)  # fmt: skip
+        time.sleep(seconds)
 
 
 def _open_output(args: argparse.Namespace) -> RtMidiOutput | None:

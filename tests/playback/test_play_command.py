@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -14,6 +15,7 @@ import pytest
 import rtmidi
 
 from musevae.cli import main
+from musevae.cli.play import COUNT_IN_SECONDS
 from musevae.data.pianoroll import PianoRoll
 from musevae.playback.wav import read_wav
 from tests.playback.jack import note_ons, silence_reached, stuck_notes, unique
@@ -60,6 +62,46 @@ def test_ctrl_c_silences_every_note_before_exiting(recorder, midi_file) -> None:
     assert recorder.wait_for(silence_reached, 5), stuck_notes(recorder.received())
 
 
+def _connect_when_it_appears(recorder, port: str) -> threading.Thread:
+    """A synth that connects to ``port`` as soon as it exists, as a user's would."""
+
+    def connect() -> None:
+        probe = rtmidi.MidiIn(rtmidi.API_UNIX_JACK, name=unique("synth"))
+        deadline = time.monotonic() + 10
+        while port not in probe.get_ports() and time.monotonic() < deadline:
+            time.sleep(0.005)
+        probe.delete()
+        recorder.listen_to(port)
+
+    thread = threading.Thread(target=connect, daemon=True)
+    thread.start()
+    return thread
+
+
+def test_a_virtual_port_counts_in_so_a_synth_that_connects_hears_every_note(
+    recorder, midi_file, capsys
+) -> None:
+    synth = _connect_when_it_appears(recorder, "musevae:musevae")
+    started = time.perf_counter()
+    assert main(["play", str(midi_file(PIECE)), "--virtual", "--api", "jack"]) == 0
+    synth.join(10)
+    assert capsys.readouterr().out.startswith(
+        'waiting 2 s for a synth to connect to the virtual port "musevae" (--count-in 0 '
+        "starts at once)\nplaying on jack: virtual port"
+    )
+    assert recorder.wait_for(silence_reached, 5), stuck_notes(recorder.received())
+    ons = note_ons(recorder.received())
+    assert [m[1] for _, m in ons] == [60, 64, 62, 65, 69]  # all of PIECE's notes
+    assert ons[0][0] - started >= COUNT_IN_SECONDS == 2.0
+
+
+def test_count_in_0_plays_a_virtual_port_at_once(jack_server, midi_file, capsys) -> None:
+    started = time.perf_counter()
+    assert main(["play", str(midi_file(PIECE)), "--virtual", "--api", "jack", "--count-in", "0"]) == 0
+    assert time.perf_counter() - started < COUNT_IN_SECONDS / 2  # PIECE lasts 75 ms
+    assert capsys.readouterr().out.startswith("playing on jack: virtual port")
+
+
 @pytest.fixture()
 def no_midi_no_player(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("RTMIDI_API", "jack")
@@ -85,7 +127,8 @@ def test_with_no_midi_output_the_file_is_rendered_to_wav(
 
 @pytest.mark.parametrize(
     ("arguments", "message"),
-    [(["--loop", "--endless"], "play a model, not a file"),
+    [(["--count-in", "1"], "--count-in waits for a synth to connect to the virtual port"),
+     (["--loop", "--endless"], "play a model, not a file"),
      (["--port", "nowhere", "--api", "jack"], "no MIDI output called 'nowhere'")],
 )  # fmt: skip
 def test_bad_arguments_get_a_clear_message(arguments, message, recorder, midi_file, capsys) -> None:
