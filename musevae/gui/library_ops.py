@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,11 @@ from musevae.errors import MusevaeError
 from musevae.paths import user_models_dir
 
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+ORIGINS = {  # ModelEntry.origin -> how the library says it
+    "shipped": "shipped with musevae",
+    "yours": "your training run",
+    "opened": "opened from disk",
+}
 
 
 def _get(card: dict[str, Any], *path: str) -> Any:
@@ -42,6 +48,18 @@ def card_summary(card: dict[str, Any]) -> dict[str, str]:
         "trained on": str(training.get("hardware", "—")),
         "created": str(_get(card, "created") or "—"),
     }
+
+
+def labels(items: list[tuple[str, str]]) -> list[str]:
+    """What the list shows for each (name, origin): the name, followed by its origin
+    when another item has the same name ("srnn-jsb (shipped)", "srnn-jsb (opened)")."""
+    counts = Counter(name for name, _ in items)
+    return [f"{name} ({origin})" if counts[name] > 1 else name for name, origin in items]
+
+
+def hover_text(origin: str, path: Path, *notes: str) -> str:
+    """An item's tooltip: where it came from and its full path, then any ``notes``."""
+    return "\n".join([f"{ORIGINS[origin]}: {path}", *filter(None, notes)])
 
 
 def is_user_run(card_path: Path, user_dir: Path | None = None) -> bool:

@@ -1,7 +1,9 @@
 """The model library's state and actions: scan, open from disk, select, rename, delete.
 
-The scan and opening a checkpoint read model cards with the core, which imports torch,
-so both run in the worker; renaming and deleting are instant file operations.
+The scan and opening a checkpoint verify checkpoints with the core (hashing the weights
+and checking them against the card), which imports torch, so both run in the worker;
+renaming and deleting are instant file operations. A checkpoint that fails verification
+is listed with its problem, never as a model that would fail at Generate.
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ from musevae.gui.qt_workers import ENDED, Job, start_job
 
 class LibrarySession(QObject):
     """``changed`` when the list changes, ``currentChanged(entry or None)`` on selection,
-    ``scanningChanged(bool)``. Entries are ``musevae.train.library.ModelEntry``."""
+    ``scanningChanged(bool)``. Entries are ``musevae.train.library.ModelEntry``, problems
+    ``musevae.train.library.Problem``."""
 
     changed = Signal()
     currentChanged = Signal(object)
@@ -32,7 +35,8 @@ class LibrarySession(QObject):
         self.notifier, self.user_dir = notifier, user_dir
         self.entries: list[Any] = []  # scanned: shipped first, then the user's runs
         self.opened: list[Any] = []  # opened from disk this session
-        self.problems: list[tuple[Path, str]] = []
+        self.problems: list[Any] = []  # scanned
+        self.opened_problems: list[Any] = []  # opened from disk this session
         self.current: Any = None
         self.scanned = False
         self.scanning = False
@@ -41,6 +45,9 @@ class LibrarySession(QObject):
 
     def all_entries(self) -> list[Any]:
         return [*self.entries, *self.opened]
+
+    def all_problems(self) -> list[Any]:
+        return [*self.problems, *self.opened_problems]
 
     # --- actions ----------------------------------------------------------------------
     def refresh(self, select: Path | None = None) -> None:
@@ -51,15 +58,12 @@ class LibrarySession(QObject):
         self._run(lambda post: tasks.scan_library(self.user_dir), self._on_scanned, "scan")
 
     def open_checkpoint(self, path: Path) -> None:
-        """Read a card from anywhere on disk (a card, its weights, or a run folder)."""
+        """Verify a checkpoint from anywhere on disk (a card, its weights, or a run folder)."""
 
         def work(post: Any) -> Any:
-            from musevae.train.checkpoint import card_path, read_card
-            from musevae.train.library import ModelEntry
+            from musevae.train.library import examine
 
-            card = card_path(path)
-            yield ModelEntry(card.parent.name if card.name == "model.json" else card.stem,
-                             card, False, read_card(card))  # fmt: skip
+            yield examine(Path(path), "opened")
 
         self._run(work, self._on_opened, "open")
 
@@ -115,10 +119,25 @@ class LibrarySession(QObject):
         if chosen:
             self.select_path(chosen)
 
-    def _on_opened(self, entry: Any) -> None:
-        self.opened = [e for e in self.opened if e.card_path != entry.card_path] + [entry]
+    def _on_opened(self, found: Any) -> None:
+        """List an opened checkpoint (replacing an earlier opening of the same card) and
+        select it, or list it under its problem and say what the problem is."""
+        from musevae.train.library import ModelEntry  # loaded: the worker just used it
+
+        usable = isinstance(found, ModelEntry)
+        path = found.card_path if usable else found.path
+        self.opened = [e for e in self.opened if e.card_path != path]
+        self.opened_problems = [p for p in self.opened_problems if p.path != path]
+        (self.opened if usable else self.opened_problems).append(found)
         self.changed.emit()
-        self.select(entry)
+        if usable:
+            self.select(found)
+            if found.notice:
+                self.notifier.warning("Model opened", found.notice)
+            return
+        if self.current is not None and self.current.card_path == path:
+            self.select(None)
+        self.notifier.error(f"Cannot use {found.name}", found.reason)
 
     def _on_failed(self, error: BaseException) -> None:
         self.notifier.error("Cannot read the model", error)

@@ -1,7 +1,10 @@
 """The Library tab: shipped models, the user's runs and opened checkpoints, with cards.
 
-Selecting a model makes it the one the Generate tab samples from. Broken cards are
-listed under "Cannot be used" with their problem instead of being hidden or fatal.
+Selecting a model makes it the one the Generate tab samples from. Checkpoints that fail
+verification (a broken card, weights that are damaged or do not fit it) are listed under
+"Cannot be used" with their problem instead of being hidden, fatal or offered as models.
+Models of the same name are told apart by their origin, and every row shows where it
+came from and its full path on hover.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from musevae.gui.dialogs import CARD_FILTER, Dialogs
-from musevae.gui.library_ops import card_summary, is_user_run
+from musevae.gui.library_ops import ORIGINS, card_summary, hover_text, is_user_run, labels
 from musevae.gui.library_session import LibrarySession
 from musevae.gui.settings import Settings
 
@@ -95,20 +98,24 @@ class LibraryPanel(QWidget):
         s = self.session
         self.tree.blockSignals(True)
         self.tree.clear()
-        shipped = [e for e in s.entries if e.bundled]
-        yours = [e for e in s.entries if not e.bundled]
-        for title, entries in (("Shipped", shipped), ("Yours", yours), ("Opened", s.opened)):
+        problems = s.all_problems()
+        groups = [
+            ("Shipped", [e for e in s.entries if e.origin == "shipped"]),
+            ("Yours", [e for e in s.entries if e.origin == "yours"]),
+            ("Opened", s.opened),
+        ]
+        everything = [(e.name, e.origin) for _, entries in groups for e in entries]
+        names = iter(labels(everything + [(p.name, p.origin) for p in problems]))  # row order
+        for title, entries in groups:
             if entries:
                 group = self._group(title)
                 for entry in entries:
-                    group.addChild(self._entry_item(entry))
-        if s.problems:
+                    group.addChild(self._entry_item(entry, next(names)))
+        if problems:
             group = self._group("Cannot be used")
-            for path, problem in s.problems:
-                name = path.parent.name if path.name == "model.json" else path.stem
-                item = QTreeWidgetItem([name, "", "", ""])
-                item.setToolTip(0, problem)
-                item.setText(1, problem)
+            for problem in problems:
+                item = QTreeWidgetItem([next(names), problem.reason, "", ""])
+                self._hover(item, hover_text(problem.origin, problem.path, problem.reason))
                 item.setForeground(1, QBrush(QColor("#b00020")))
                 item.setFlags(Qt.ItemFlag.ItemIsEnabled)
                 group.addChild(item)
@@ -125,13 +132,16 @@ class LibraryPanel(QWidget):
         group.setFont(0, font)
         return group
 
-    def _entry_item(self, entry: Any) -> QTreeWidgetItem:
+    def _entry_item(self, entry: Any, label: str) -> QTreeWidgetItem:
         summary = card_summary(entry.card)
-        columns = [entry.name, summary["type"], summary["dataset"], summary["test ELBO"]]
-        item = QTreeWidgetItem(columns)
+        item = QTreeWidgetItem([label, summary["type"], summary["dataset"], summary["test ELBO"]])
         item.setData(0, ENTRY_ROLE, entry)
-        item.setToolTip(0, str(entry.card_path))
+        self._hover(item, hover_text(entry.origin, entry.card_path, entry.notice))
         return item
+
+    def _hover(self, item: QTreeWidgetItem, text: str) -> None:
+        for column in range(len(COLUMNS)):
+            item.setToolTip(column, text)
 
     def _items(self) -> list[QTreeWidgetItem]:
         found = []
@@ -158,10 +168,15 @@ class LibraryPanel(QWidget):
             label = QLabel(value)
             label.setWordWrap(True)
             self.details.addRow(f"{key}:", label)
+        self.details.addRow("origin:", QLabel(ORIGINS[entry.origin]))
         path, where = QLabel(), str(entry.card_path)
         path.setText(path.fontMetrics().elidedText(where, Qt.TextElideMode.ElideMiddle, 260))
         path.setToolTip(where)
         self.details.addRow("card:", path)
+        if entry.notice:
+            notice = QLabel(entry.notice)
+            notice.setWordWrap(True)
+            self.details.addRow("note:", notice)
         for item in self._items():
             if item.data(0, ENTRY_ROLE) is entry and self.tree.currentItem() is not item:
                 self.tree.blockSignals(True)

@@ -3,6 +3,8 @@
 A model is found by a path (a card, its weights, or a training folder) or by name: the
 card's file stem for shipped models (``models/jsb-srnn.json`` is ``jsb-srnn``) and the
 folder name for the user's training runs (``<user models>/jsb-srnn-20261122/model.json``).
+A scan verifies every checkpoint it lists (see :func:`~musevae.train.checkpoint.verify`);
+finding one by name does not, since loading it checks it anyway.
 """
 
 from __future__ import annotations
@@ -14,17 +16,33 @@ from typing import Any
 
 from musevae.errors import CheckpointError
 from musevae.paths import bundled_models_dir, user_models_dir
-from musevae.train.checkpoint import CARD_NAME, card_path, read_card
+from musevae.train.checkpoint import CARD_NAME, card_path, verify
 
 
 @dataclasses.dataclass(frozen=True)
 class ModelEntry:
-    """One checkpoint in the library, with its validated card."""
+    """One verified checkpoint in the library, with its card."""
 
     name: str
     card_path: Path
-    bundled: bool
+    origin: str  # "shipped" (models/), "yours" (a training run) or "opened" (from anywhere)
     card: dict[str, Any]
+    notice: str = ""  # what the owner should know (say, a renamed pair); "" when nothing
+
+    @property
+    def bundled(self) -> bool:
+        return self.origin == "shipped"
+
+
+@dataclasses.dataclass(frozen=True)
+class Problem:
+    """A file that looked like a checkpoint but cannot be used, and why; ``path`` is its
+    card where there is one."""
+
+    name: str
+    path: Path
+    origin: str  # as ModelEntry.origin
+    reason: str
 
 
 @dataclasses.dataclass(frozen=True)
@@ -32,25 +50,43 @@ class Library:
     """What a scan found: usable models, and files that looked like models but are not."""
 
     entries: list[ModelEntry]
-    problems: list[tuple[Path, str]]  # (card path, why it cannot be used)
+    problems: list[Problem]
 
 
-def _candidates(user_dir: Path | None) -> list[tuple[str, Path, bool]]:
+def model_name(path: Path) -> str:
+    """A checkpoint's name: a training run's folder name, else the card's file stem."""
+    if path.is_dir():
+        return path.name
+    return path.parent.name if path.name == CARD_NAME else path.stem
+
+
+def examine(path: Path, origin: str, name: str | None = None) -> ModelEntry | Problem:
+    """The checkpoint at ``path`` (see :func:`card_path`), verified, or why it is unusable.
+
+    Verifying hashes the weights and checks their header and shapes against the card,
+    so a damaged file is listed as such rather than failing when it is first used.
+    """
+    where = Path(path)
+    try:
+        where = card_path(path)
+        checked = verify(where)
+    except CheckpointError as error:
+        return Problem(name or model_name(where), where, origin, str(error))
+    return ModelEntry(name or model_name(where), where, origin, checked.card, checked.notice)
+
+
+def _candidates(user_dir: Path | None) -> list[tuple[str, Path, str]]:
     shipped = sorted(bundled_models_dir().glob("*.json"))
     folder = user_models_dir() if user_dir is None else user_dir
     runs = sorted(folder.glob(f"*/{CARD_NAME}")) if folder.is_dir() else []
-    return [(p.stem, p, True) for p in shipped] + [(p.parent.name, p, False) for p in runs]
+    return [(p.stem, p, "shipped") for p in shipped] + [(p.parent.name, p, "yours") for p in runs]
 
 
 def scan(user_dir: Path | None = None) -> Library:
-    """Every model card in the shipped and user folders, checked but not loaded."""
-    entries, problems = [], []
-    for name, path, bundled in _candidates(user_dir):
-        try:
-            entries.append(ModelEntry(name, path, bundled, read_card(path)))
-        except CheckpointError as error:
-            problems.append((path, str(error)))
-    return Library(entries, problems)
+    """Every checkpoint in the shipped and user folders, verified but not loaded."""
+    found = [examine(path, origin, name) for name, path, origin in _candidates(user_dir)]
+    entries = [f for f in found if isinstance(f, ModelEntry)]
+    return Library(entries, [f for f in found if isinstance(f, Problem)])
 
 
 def step_beats_of(card: dict[str, Any]) -> float:
@@ -77,13 +113,13 @@ def resolve(name_or_path: str | os.PathLike[str], user_dir: Path | None = None) 
     path = Path(name_or_path).expanduser()
     if _holds_model(path):
         return path
-    library = scan(user_dir)
-    for entry in library.entries:
-        if entry.name == str(name_or_path):
-            return entry.card_path
+    candidates = _candidates(user_dir)
+    for name, card, _ in candidates:
+        if name == str(name_or_path):
+            return card  # loading it checks it (listing names verifies nothing)
     if path.exists():
         return path  # loading it says what is missing
-    names = ", ".join(entry.name for entry in library.entries) or "none yet"
+    names = ", ".join(name for name, _, _ in candidates) or "none yet"
     raise CheckpointError(
         f"no model called {str(name_or_path)!r} and no such file; models available: {names}"
     )
