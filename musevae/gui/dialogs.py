@@ -2,6 +2,8 @@
 
 Every view asks through a :class:`Dialogs` object instead of calling QFileDialog itself,
 so tests hand the window one with scripted answers and no modal dialog ever blocks them.
+After each question the window is active again with its focus back (``focus_returns``),
+so its shortcuts work at once.
 """
 
 from __future__ import annotations
@@ -9,6 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
+
+from musevae.gui.focus import focus_returns
 
 MIDI_FILTER = "MIDI files (*.mid *.midi)"
 CARD_FILTER = "Model cards (*.json);;Weights (*.safetensors)"
@@ -21,22 +25,31 @@ class Dialogs:
         self.parent = parent
 
     def open_file(self, title: str, start: str, filters: str) -> Path | None:
-        name, _ = QFileDialog.getOpenFileName(self.parent, title, start, filters)
+        with focus_returns(self.parent):
+            name, _ = QFileDialog.getOpenFileName(self.parent, title, start, filters)
         return Path(name) if name else None
 
-    def save_file(self, title: str, start: str, filters: str) -> Path | None:
-        name, _ = QFileDialog.getSaveFileName(self.parent, title, start, filters)
-        return Path(name) if name else None
+    def save_file(
+        self, title: str, start: str, filters: str, selected: str = ""
+    ) -> tuple[Path, str] | None:
+        """The path and the filter chosen (``filters`` is ";;"-separated, ``selected``
+        the one offered first); a filter may carry a choice, such as MIDI velocities."""
+        with focus_returns(self.parent):
+            name, chosen = QFileDialog.getSaveFileName(self.parent, title, start, filters, selected)
+        return (Path(name), chosen) if name else None
 
     def folder(self, title: str, start: str) -> Path | None:
-        name = QFileDialog.getExistingDirectory(self.parent, title, start)
+        with focus_returns(self.parent):
+            name = QFileDialog.getExistingDirectory(self.parent, title, start)
         return Path(name) if name else None
 
     def text(self, title: str, label: str, value: str) -> str | None:
-        text, ok = QInputDialog.getText(self.parent, title, label, text=value)
+        with focus_returns(self.parent):
+            text, ok = QInputDialog.getText(self.parent, title, label, text=value)
         return text if ok else None
 
     def confirm(self, title: str, question: str) -> bool:
         buttons = QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No
-        answer = QMessageBox.question(self.parent, title, question, buttons)
+        with focus_returns(self.parent):
+            answer = QMessageBox.question(self.parent, title, question, buttons)
         return answer == QMessageBox.StandardButton.Yes

@@ -132,6 +132,7 @@ class MainWindow(QMainWindow):
         self.addToolBar(self.transport)
         playback = self.menuBar().addMenu("&Playback")
         playback.addActions([self.transport.play_action, self.transport.loop_action])
+        self.transport.play_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
         self.addAction(self.transport.play_action)
 
     def _show_centre(self, tab: int) -> None:
@@ -144,10 +145,12 @@ class MainWindow(QMainWindow):
             if shortcut:
                 item.setShortcut(QKeySequence(shortcut))
             item.triggered.connect(slot)
+            # window-wide, whichever panel (or floating dock) has the focus
+            item.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
             if menu not in self.menus:
                 self.menus[menu] = self.menuBar().addMenu(menu)
             self.menus[menu].addAction(item)
-            self.addAction(item)  # shortcuts work whichever panel has the focus
+            self.addAction(item)
             return item
 
         self.menus: dict[str, QMenu] = {}

@@ -20,6 +20,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from musevae.errors import MusevaeError
+from musevae.gui.focus import on_close_give_back
 
 INFO, WARNING, ERROR = "info", "warning", "error"
 
@@ -73,12 +74,14 @@ def describe(error: BaseException) -> str:
 
 
 def show_popup(parent: QWidget, message: Message) -> QMessageBox:
-    """A non-modal box (``open``, never ``exec``): the event loop and the music go on."""
+    """A non-modal box (``open``, never ``exec``): the event loop and the music go on.
+    Once it is closed the window is active again, with its focus and shortcuts."""
     icon = QMessageBox.Icon.Critical if message.level == ERROR else QMessageBox.Icon.Warning
     box = QMessageBox(icon, message.title, message.text, QMessageBox.StandardButton.Ok, parent)
     if message.detail:
         box.setDetailedText(message.detail)
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.finished.connect(on_close_give_back(parent))
     box.open()
     return box
 

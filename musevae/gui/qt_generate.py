@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from musevae.gui import tasks
 from musevae.gui.dialogs import MIDI_FILTER, Dialogs
+from musevae.gui.focus import set_enabled
 from musevae.gui.generate_session import GenerateSession
 from musevae.gui.library_session import LibrarySession
 from musevae.gui.settings import Settings
@@ -126,8 +127,9 @@ class GeneratePanel(QWidget):
         self.seed.setValue(self.session.generation.seed)  # so a good piece can be repeated
 
     def _on_busy(self, busy: bool) -> None:
-        self.buttons["Generate"].setEnabled(not busy and self.library.current is not None)
-        self.buttons["Stop"].setEnabled(busy)
+        run, stop = self.buttons["Generate"], self.buttons["Stop"]
+        can_run = not busy and self.library.current is not None
+        set_enabled({run: can_run, stop: busy}, focus_to=stop if busy else run)
 
     # --- actions ------------------------------------------------------------------------
     def controls(self) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from musevae.gui import tasks
 from musevae.gui.dialogs import Dialogs
+from musevae.gui.focus import set_enabled
 from musevae.gui.qt_train_data import DataChooser
 from musevae.gui.settings import Settings
 from musevae.gui.train_session import LOADING, TrainSession
@@ -181,15 +182,14 @@ class TrainPanel(QWidget):
     def _on_status(self, status: str) -> None:
         busy = self.session.busy or status == LOADING
         ready = self.session.catalogue is not None
-        self.buttons["Start"].setEnabled(ready and not busy)
-        self.buttons["Pause"].setEnabled(status in ("running", "paused"))
-        self.buttons["Pause"].setText("Continue" if status == "paused" else "Pause")
-        self.buttons["Cancel"].setEnabled(busy)
-        self.buttons["Resume…"].setEnabled(ready and not busy)
-        for widget in (self.kind, self.epochs, self.batch, self.crop, self.lr, self.device,
-                       *self.sizes.values()):  # fmt: skip
-            widget.setEnabled(not busy)
-        self.data.setEnabled(not busy)
+        b = self.buttons
+        b["Pause"].setText("Continue" if status == "paused" else "Pause")
+        form = (self.data, self.kind, self.epochs, self.batch, self.crop, self.lr, self.device,
+                *self.sizes.values())  # fmt: skip
+        states = {b["Start"]: ready and not busy, b["Pause"]: status in ("running", "paused"),
+                  b["Cancel"]: busy, b["Resume…"]: ready and not busy,
+                  **dict.fromkeys(form, not busy)}  # fmt: skip
+        set_enabled(states, focus_to=b["Cancel"] if busy else b["Start"])
         if status in ("done", "cancelled", "failed", "idle"):
             self._on_progress(status)
 

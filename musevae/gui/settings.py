@@ -22,6 +22,7 @@ DEFAULTS: dict[str, Any] = {
     "folders/midi": "",  # last MIDI folder imported for training
     "folders/prime": "",
     "folders/export": "",
+    "export/velocity": "fixed",  # a MIDI export's loudness: "fixed" or "confidence"
     "folders/models": "",
     "data/mirror": "",  # base URL that replaces the benchmark server
     "train/device": "auto",

@@ -26,12 +26,15 @@ guard_singletons()  # as the app does at start (PySide6 6.12 on Python < 3.12)
 
 class ScriptedDialogs(Dialogs):
     """Answers the app's questions from a script instead of a person: ``answers`` holds
-    one queue per kind of question (open_file, save_file, folder, text, confirm)."""
+    one queue per kind of question (open_file, save_file, folder, text, confirm). A
+    save_file answer is a path (the filter offered is taken) or a (path, filter) pair;
+    ``offered`` keeps each save dialog's (filters, filter offered)."""
 
     def __init__(self) -> None:
         super().__init__(None)
         self.answers: dict[str, deque[Any]] = {}
         self.asked: list[tuple[str, str]] = []
+        self.offered: list[tuple[str, str]] = []
 
     def script(self, kind: str, *answers: Any) -> None:
         self.answers.setdefault(kind, deque()).extend(answers)
@@ -46,8 +49,14 @@ class ScriptedDialogs(Dialogs):
     def open_file(self, title: str, start: str, filters: str) -> Path | None:
         return self._answer("open_file", title)
 
-    def save_file(self, title: str, start: str, filters: str) -> Path | None:
-        return self._answer("save_file", title)
+    def save_file(
+        self, title: str, start: str, filters: str, selected: str = ""
+    ) -> tuple[Path, str] | None:
+        self.offered.append((filters, selected))
+        answer = self._answer("save_file", title)
+        if answer is None or isinstance(answer, tuple):
+            return answer
+        return Path(answer), selected or filters.split(";;")[0]
 
     def folder(self, title: str, start: str) -> Path | None:
         return self._answer("folder", title)
