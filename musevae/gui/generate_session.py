@@ -70,7 +70,8 @@ class GenerateSession(QObject):
     def _on_value(self, value: Any) -> None:
         if isinstance(value, tasks.Sampling):
             request = value.request
-            self.generation.begin(request.n, value.seed, request.step_beats, value.prime)
+            self.generation.begin(request.n, value.seed, request.step_beats, value.prime,
+                                  request.model, request.card)  # fmt: skip
         else:
             self.generation.add(value)
 

@@ -5,6 +5,7 @@ Views subscribe to the signals and read the arrays; only the generate session wr
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -33,12 +34,23 @@ class GenerationState(QObject):
         self.seed = 0
         self.step_beats = 0.5
         self.prime: PianoRoll | None = None
+        self.model = ""  # the name of the model that made the piece, and its card
+        self.card: Path | None = None
         self.running = False
 
     # --- writing (the generate session) ------------------------------------------------
-    def begin(self, n: int, seed: int, step_beats: float, prime: PianoRoll | None) -> None:
+    def begin(
+        self,
+        n: int,
+        seed: int,
+        step_beats: float,
+        prime: PianoRoll | None,
+        model: str = "",
+        card: Path | None = None,
+    ) -> None:
         self.buffer = StepBuffer(n)
         self.seed, self.step_beats, self.prime = seed, step_beats, prime
+        self.model, self.card = model, card
         self.candidate = 0
         self.started.emit()
         self.candidateChanged.emit(0)

@@ -27,6 +27,7 @@ from musevae.gui.dialogs import MIDI_FILTER, Dialogs
 from musevae.gui.focus import set_enabled
 from musevae.gui.generate_session import GenerateSession
 from musevae.gui.library_session import LibrarySession
+from musevae.gui.qt_elided import ElidedLabel
 from musevae.gui.settings import Settings
 
 KEYS = ("as sampled", "C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
@@ -66,7 +67,7 @@ class GeneratePanel(QWidget):
         self.seed = spin(0, 2**31 - 1, 0, "The same seed gives the same music")
         self.random_seed = QCheckBox("random")
         self.random_seed.setChecked(True)
-        self.prime_label = QLabel("none")
+        self.prime_label = ElidedLabel("none")  # a long file name must not widen the form
         names = ("Choose prime…", "Clear prime", "Generate", "Stop")
         self.buttons = {name: QPushButton(name) for name in names}
         self.buttons["Generate"].setToolTip("Generate (Ctrl+G)")
@@ -90,11 +91,12 @@ class GeneratePanel(QWidget):
         seed.addWidget(self.seed, 1)
         seed.addWidget(self.random_seed)
         form.addRow("Seed:", seed)
+        form.addRow("Prime:", self.prime_label)  # the file name gets the field's width
         prime = QHBoxLayout()
-        prime.addWidget(self.prime_label, 1)
         prime.addWidget(self.buttons["Choose prime…"])
         prime.addWidget(self.buttons["Clear prime"])
-        form.addRow("Prime:", prime)
+        prime.addStretch(1)
+        form.addRow("", prime)
         run = QHBoxLayout()
         run.addWidget(self.buttons["Generate"])
         run.addWidget(self.buttons["Stop"])
@@ -153,6 +155,7 @@ class GeneratePanel(QWidget):
             return None
         return tasks.GenerateRequest(
             card=entry.card_path,
+            model=entry.name,
             steps=self.steps.value(),
             n=self.candidates.value(),
             controls=self.controls(),

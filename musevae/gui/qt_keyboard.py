@@ -1,16 +1,20 @@
 """The keyboard at the left of the piano roll: one row per key shown by the KeyAxis,
-the highest at the top, black keys short and dark, every C named."""
+the highest at the top, drawn as a piano is: white keys, black keys short and dark on
+them, the edges between white keys, and every C named in the app's own font size."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QPainter, QPaintEvent
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent
 from PySide6.QtWidgets import QWidget
 
 from musevae.data.pianoroll import KEY_COUNT, LOWEST_NOTE
 from musevae.gui.key_axis import KeyAxis
 
 BLACK_PITCH_CLASSES = frozenset({1, 3, 6, 8, 10})
+NO_BLACK_BELOW = frozenset({0, 5})  # C and F: the white key below meets them directly
+BLACK_SHARE = 0.58  # of the strip's width, as on a piano
+WHITE, BLACK, EDGE, LABEL = (QColor(c) for c in ("#ffffff", "#2b2b2b", "#b4b4b4", "#444444"))
 
 
 def is_black(key: int) -> bool:
@@ -26,39 +30,57 @@ def note_name(key: int) -> str:
 
 
 class KeyboardWidget(QWidget):
-    """Paints 88 key rows; black keys are shorter and dark, every C is labelled."""
+    """Paints the key rows; wide enough for "C8" beside the black keys."""
 
     def __init__(self, keys: KeyAxis, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.keys = keys
-        self.setMinimumWidth(44)
+        self.setMinimumWidth(self.sizeHint().width())
         keys.changed.connect(self.update)
 
+    def label_font(self) -> QFont:
+        return self.font()  # the size of the text around it: readable at any scale
+
     def sizeHint(self) -> QSize:
-        return QSize(48, int(KEY_COUNT * 6))
+        label = self.fontMetrics().horizontalAdvance("C8") + 6
+        return QSize(max(48, int(label / (1 - BLACK_SHARE)) + 1), int(KEY_COUNT * 6))
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         width, height, axis = self.width(), self.height(), self.keys
-        h = axis.row_height(height)
-        painter.fillRect(self.rect(), QColor("#f4f4f4"))
-        painter.setPen(QColor("#c8c8c8"))
+        h, black_w = axis.row_height(height), width * BLACK_SHARE
+        painter.fillRect(self.rect(), WHITE)
+        painter.setPen(EDGE)
         for key in range(axis.low, axis.high + 1):
             top = axis.row_top(key, height)
             if is_black(key):
-                painter.fillRect(QRectF(0, top, width * 0.62, h), QColor("#2b2b2b"))
-            elif (key + LOWEST_NOTE) % 12 in (0, 5):  # a white key with no white key below
-                painter.drawLine(0, int(top + h), width, int(top + h))
-        if h >= 6:
-            font = painter.font()
-            font.setPixelSize(int(min(h + 1, 11)))
-            painter.setFont(font)
-            painter.setPen(QColor("#555555"))
-            for key in range(axis.low, axis.high + 1):
-                if (key + LOWEST_NOTE) % 12 == 0:
-                    rect = QRectF(0, axis.row_top(key, height), width - 3, h)
-                    align = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-                    painter.drawText(rect, align, note_name(key))
+                painter.fillRect(QRectF(0, top, black_w, h), BLACK)
+                # the two white keys beside a black key meet behind its middle
+                painter.drawLine(QPointF(black_w, top + h / 2), QPointF(width, top + h / 2))
+            elif (key + LOWEST_NOTE) % 12 in NO_BLACK_BELOW:
+                painter.drawLine(QPointF(0, top + h), QPointF(width, top + h))
+        self._paint_labels(painter, width, height)
         painter.setPen(QColor("#999999"))
         painter.drawLine(width - 1, 0, width - 1, height)
         painter.end()
+
+    def _paint_labels(self, painter: QPainter, width: int, height: int) -> None:
+        """Each C's name at the right of its white key, resting on the B below it; when
+        an octave is lower than the text, no names."""
+        axis = self.keys
+        painter.setFont(self.label_font())
+        metrics = painter.fontMetrics()
+        h = axis.row_height(height)
+        if 12 * h < metrics.height():
+            return
+        painter.setPen(LABEL)
+        for key in range(axis.low, axis.high + 1):
+            if (key + LOWEST_NOTE) % 12 == 0:
+                bottom = axis.row_top(key, height) + h
+                rect = QRectF(0, bottom - metrics.height(), width - 4, metrics.height())
+                align = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+                text = note_name(key)
+                box = QRectF(rect.right() - metrics.horizontalAdvance(text) - 1, rect.top(),
+                             metrics.horizontalAdvance(text) + 2, rect.height())  # fmt: skip
+                painter.fillRect(box, WHITE)  # over the edge line behind C#
+                painter.drawText(rect, align, text)

@@ -49,6 +49,8 @@ class UncertaintyLane(QWidget):
         for signal in (generation.started, generation.grown, generation.candidateChanged,
                        axis.changed, playback.positionChanged):  # fmt: skip
             signal.connect(self.update)
+        generation.started.connect(self._forget_hover)  # a new piece: the old line is stale
+        generation.candidateChanged.connect(self._show_hover)  # the same step, this candidate
 
     def sizeHint(self) -> QSize:
         return QSize(800, 90)
@@ -128,5 +130,12 @@ class UncertaintyLane(QWidget):
         self.update()
 
     def leaveEvent(self, event: object) -> None:
+        self._forget_hover()
+
+    def _forget_hover(self) -> None:
         self.hover_step = None
         self.update()
+
+    def _show_hover(self) -> None:
+        if self.hover_step is not None:
+            self.hovered.emit(self.readout(self.hover_step))

@@ -1,5 +1,10 @@
-"""The roll area: candidate switcher and zoom buttons, keyboard + roll, the uncertainty
-lane, one scroll bar, and a read-out line. It wires views to state and owns none."""
+"""The roll area: candidate switcher and zoom buttons, which model made the piece,
+keyboard + roll, the uncertainty lane, one scroll bar, and a read-out line. It wires
+views to state and owns none.
+
+When a piece is done the keys are fitted to it, unless a key view was chosen (Fit, 88,
+Shift+wheel) while it was sampled: that view stays, as it does when switching candidates.
+"""
 
 from __future__ import annotations
 
@@ -42,7 +47,8 @@ class RollPanel(QWidget):
         self.follow = QCheckBox("Follow")
         self.follow.setChecked(True)
         self.follow.setToolTip("Keep the newest step, or the playhead, on screen")
-        self.info = QLabel()
+        self.info = QLabel()  # model · steps · seed of the piece on screen
+        self._keys_chosen = False  # since the piece began
         self.readout = QLabel(" ")
         self.readout.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.keyboard = KeyboardWidget(self.keys)
@@ -87,7 +93,8 @@ class RollPanel(QWidget):
         g.started.connect(self._on_started)
         g.grown.connect(self._on_grown)
         g.candidateChanged.connect(self.candidates.setCurrentIndex)
-        g.runningChanged.connect(lambda running: running or self._fit_keys())
+        g.runningChanged.connect(lambda running: running or self._fit_keys_unless_chosen())
+        self.keys.changed.connect(self._on_keys_changed)
         self.candidates.currentIndexChanged.connect(g.set_candidate)
         self.axis.changed.connect(self._sync_scroll)
         self.scroll.valueChanged.connect(lambda value: self.axis.scroll_to(float(value)))
@@ -101,10 +108,16 @@ class RollPanel(QWidget):
                                   for i in range(self.generation.candidates)])  # fmt: skip
         self.candidates.blockSignals(False)
         self.axis.scroll_to(0.0)
+        self.readout.setText(" ")  # the last piece's values are stale
+        self._keys_chosen = False
+        card = self.generation.card
+        self.info.setToolTip("" if card is None else f"made by {card}")
         self._on_grown(0)
 
     def _on_grown(self, steps: int) -> None:
-        self.info.setText(f"{steps:,} steps · seed {self.generation.seed}")
+        g = self.generation
+        made_by = [g.model] if g.model else []
+        self.info.setText(" · ".join([*made_by, f"{steps:,} steps", f"seed {g.seed}"]))
         if self.follow.isChecked() and self.generation.running:
             self.axis.follow(steps, self.roll.width())
         self._sync_scroll()
@@ -131,6 +144,13 @@ class RollPanel(QWidget):
 
     def _fit_keys(self) -> None:
         self.keys.fit(self.generation.key_range())
+
+    def _on_keys_changed(self) -> None:
+        self._keys_chosen = True
+
+    def _fit_keys_unless_chosen(self) -> None:
+        if not self._keys_chosen:
+            self._fit_keys()
 
     def _all_keys(self) -> None:
         self.keys.fit(None)

@@ -169,6 +169,7 @@ class GenerateRequest:
 
     card: Path
     steps: int
+    model: str = ""  # its name in the Library, shown with the piece it makes
     n: int = 1
     controls: dict[str, Any] = field(default_factory=dict)
     seed: int | None = None
