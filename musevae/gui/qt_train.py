@@ -1,6 +1,10 @@
 """The Train tab: data (a benchmark, fetched when missing, or a MIDI folder), the model
 and its sizes, epochs, Start / Pause / Cancel / Resume, live progress. The learning
-curves (``qt_train_chart``) take the window's centre while this tab is open."""
+curves (``qt_train_chart``) take the window's centre while this tab is open.
+
+The training settings start at the recipe the CLI uses for the same data
+(``musevae.train.recipes``), so the tab and ``musevae train`` agree (500 epochs at most).
+"""
 
 from __future__ import annotations
 
@@ -24,6 +28,7 @@ from PySide6.QtWidgets import (
 from musevae.gui import tasks
 from musevae.gui.dialogs import Dialogs
 from musevae.gui.focus import set_enabled
+from musevae.gui.qt_elided import ElidedLabel
 from musevae.gui.qt_train_data import DataChooser
 from musevae.gui.settings import Settings
 from musevae.gui.train_session import LOADING, TrainSession
@@ -62,13 +67,10 @@ class TrainPanel(QWidget):
         self.kind.setMinimumContentsLength(8)
         self.sizes_form = QFormLayout()
         self.sizes: dict[str, QSpinBox] = {}
-        self.epochs, self.batch = spin(1, 10_000, 200), spin(1, 4096, 16)
-        self.epochs.setToolTip(
-            "Training stops earlier once the validation score has not improved for 30 "
-            "epochs; the best model so far is always kept."
-        )
-        self.crop = spin(2, 10_000, 100)
-        self.lr = QDoubleSpinBox(decimals=5, minimum=1e-5, maximum=1.0, singleStep=1e-4, value=1e-3)
+        self.epochs, self.batch = spin(1, 10_000, 1), spin(1, 4096, 1)
+        self.crop = spin(2, 10_000, 2)
+        self.lr = QDoubleSpinBox(decimals=5, minimum=1e-5, maximum=1.0, singleStep=1e-4)
+        self._use_recipe()
         self.device = QComboBox()
         self.device.addItems(DEVICES)
         self.device.setCurrentText(settings.get("train/device"))
@@ -77,6 +79,7 @@ class TrainPanel(QWidget):
         self.progress = QProgressBar()
         self.progress_label = QLabel("Not training.")
         self.progress_label.setWordWrap(True)
+        self.run_label = ElidedLabel()  # the run's folder name, however long
         self._layout()
         self._connect()
         self._on_status(session.status)
@@ -104,6 +107,7 @@ class TrainPanel(QWidget):
         layout.addLayout(buttons)
         layout.addWidget(self.progress)
         layout.addWidget(self.progress_label)
+        layout.addWidget(self.run_label)
         layout.addStretch(1)
 
     def _connect(self) -> None:
@@ -119,6 +123,22 @@ class TrainPanel(QWidget):
         self.buttons["Pause"].clicked.connect(self.toggle_pause)
         self.buttons["Cancel"].clicked.connect(s.cancel)
         self.buttons["Resume…"].clicked.connect(self.resume)
+
+    def _use_recipe(self) -> None:
+        """The recipe's settings for the chosen data, as ``musevae train`` takes them."""
+        from musevae.train.recipes import recipe_config
+
+        ref = self.data.current_ref()
+        config = recipe_config("auto", [ref] if ref else [])
+        self.epochs.setValue(config.epochs)
+        self.batch.setValue(config.batch_size)
+        self.crop.setValue(config.seq_len)
+        self.lr.setValue(config.lr)
+        stops = f"once the validation score has not improved for {config.patience} epochs"
+        self.epochs.setToolTip(
+            f"Training stops earlier {stops}; the best model so far is always kept."
+            if config.patience else "Training runs every epoch; the best model is kept."
+        )
 
     # --- the model catalogue arrives once torch is loaded (session.catalogueChanged) -----
     def _show_catalogue(self, catalogue: tasks.Catalogue) -> None:
@@ -203,7 +223,10 @@ class TrainPanel(QWidget):
             text = "Not training." if s.status == "idle" else f"Training {s.status}."
         else:
             text = (f"{s.status} · epoch {min(s.epoch, s.epochs)} of {s.epochs} · update "
-                    f"{s.updates} of {s.total_updates} · ETA {clock(s.eta_s)}")  # fmt: skip
-            if s.run_dir is not None:
-                text += f" · {Path(s.run_dir).name}"
+                    f"{s.updates} of {s.total_updates}")  # fmt: skip
+            if s.status in ("running", "paused"):  # a stopped run has nothing left to wait for
+                text += f" · ETA {clock(s.eta_s)}"
         self.progress_label.setText(text)
+        run = s.run_dir
+        self.run_label.setText("" if run is None else f"run: {Path(run).name}")
+        self.run_label.setToolTip("" if run is None else str(run))

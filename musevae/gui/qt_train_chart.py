@@ -2,9 +2,13 @@
 
 Trainer steps can arrive hundreds of times a second; the chart marks itself dirty and
 redraws at most five times a second, from at most ``MAX_POINTS`` points per curve.
+The y range holds every finite point, the steep first updates too; the update axis
+ticks at whole, round numbers (a 0..1 range once read "0 0 0 0 1").
 """
 
 from __future__ import annotations
+
+import math
 
 from PySide6.QtCharts import QChart, QChartView, QLineSeries, QValueAxis
 from PySide6.QtCore import QPointF, Qt, QTimer
@@ -15,7 +19,7 @@ from musevae.gui.train_session import TrainSession
 
 MAX_POINTS = 600
 REDRAW_MS = 200
-WARM_UP_SHARE = 0.1  # the first tenth of a long run may leave the y range (its steep start)
+X_TICKS = 5  # at most, between the first and the last update
 
 
 def thinned(points: list[tuple[float, float]]) -> list[QPointF]:
@@ -25,6 +29,25 @@ def thinned(points: list[tuple[float, float]]) -> list[QPointF]:
     if points and chosen[-1] is not points[-1]:
         chosen.append(points[-1])
     return [QPointF(x, y) for x, y in chosen]
+
+
+def whole_step(span: float, ticks: int = X_TICKS) -> int:
+    """The smallest of 1, 2, 5, 10, 20, ... that cuts ``span`` into at most ``ticks``."""
+    power = 1
+    while True:
+        for mantissa in (1, 2, 5):
+            if span <= ticks * mantissa * power:
+                return mantissa * power
+        power *= 10
+
+
+def value_range(ys: list[float]) -> tuple[float, float] | None:
+    """Low and high of ``ys`` with a little room; None when there are none."""
+    if not ys:
+        return None
+    low, high = min(ys), max(ys)
+    pad = max(0.05 * (high - low), 0.01 * abs(high), 0.01)
+    return low - pad, high + pad
 
 
 class CurveChart(QChartView):
@@ -41,6 +64,8 @@ class CurveChart(QChartView):
         self.x_axis, self.y_axis = QValueAxis(), QValueAxis()
         self.x_axis.setTitleText("update")
         self.x_axis.setLabelFormat("%d")
+        self.x_axis.setTickType(QValueAxis.TickType.TicksDynamic)
+        self.x_axis.setTickAnchor(0)
         self.y_axis.setTitleText("nats / frame")
         chart.addAxis(self.x_axis, Qt.AlignmentFlag.AlignBottom)
         chart.addAxis(self.y_axis, Qt.AlignmentFlag.AlignLeft)
@@ -53,23 +78,26 @@ class CurveChart(QChartView):
             series.attachAxis(self.y_axis)
             self.series[name] = series
         self.setMinimumHeight(180)
+        self.show_curves(dict.fromkeys(curves, []))
 
     def show_curves(self, data: dict[str, list[tuple[float, float]]]) -> None:
-        """Show the curves; the y range fits what follows the first steep updates, so
-        the later, slower progress stays readable."""
+        """Show the curves over all their updates and values; empty, no numbers."""
         xs, ys = [], []
         for name, points in data.items():
+            points = [(x, y) for x, y in points if math.isfinite(y)]  # not a bad update's NaN
             self.series[name].replace(thinned(points))
             xs += [x for x, _ in points]
             ys += [y for _, y in points]
-        if xs:
-            first, last = min(xs), max(xs)
-            self.x_axis.setRange(first, max(last, first + 1))
-            cut = first + WARM_UP_SHARE * (last - first) if len(xs) >= 50 else first
-            ys = [y for x, y in zip(xs, ys) if x >= cut]
-            low, high = min(ys), max(ys)
-            pad = max(0.05 * (high - low), 1e-3)
-            self.y_axis.setRange(low - pad, high + pad)
+        first, last = (min(xs), max(xs)) if xs else (0.0, 1.0)
+        last = max(last, first + 1)
+        self.x_axis.setRange(first, last)
+        self.x_axis.setTickInterval(whole_step(last - first))
+        span = value_range(ys)
+        if span is not None:
+            self.y_axis.setRange(*span)
+            self.y_axis.applyNiceNumbers()  # outwards: every point stays inside
+        for axis in (self.x_axis, self.y_axis):
+            axis.setLabelsVisible(span is not None)
 
     def points(self, name: str) -> int:
         return self.series[name].count()

@@ -1,11 +1,15 @@
 """The Train tab's data box: a benchmark (fetched on request when missing), a folder
-imported earlier, or a MIDI folder picked now, imported with progress and a report."""
+imported earlier, or a MIDI folder picked now, imported with progress and a report.
+
+The list names each choice briefly, so the combo box shows it whole in the dock; what it
+is (a benchmark's description, a folder's path) is its tooltip and the line below."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QGroupBox,
@@ -82,19 +86,22 @@ class DataChooser(QGroupBox):
         self.combo.clear()
         data_dir = self.data_dir()
         for name in BENCHMARKS:
-            here = is_present(name, data_dir)
-            label = f"{name} — {get_spec(name).description}"
-            label += "" if here else " (not downloaded)"
-            self.combo.addItem(label, name)  # item data: the dataset's ref (name or path)
+            label = name if is_present(name, data_dir) else f"{name} (not downloaded)"
+            self._add(label, name, get_spec(name).description)
         for name in imported_names(data_dir):
-            self.combo.addItem(f"{name} — imported MIDI folder", name)
+            self._add(f"{name} (imported folder)", name, "a MIDI folder imported earlier")
         folder = self.session.midi_folder
         if folder is not None:
-            self.combo.addItem(f"MIDI folder: {folder}", str(folder))
+            self._add(f"{folder.name} (MIDI folder)", str(folder), f"MIDI folder {folder}")
         index = self.combo.findData(keep) if keep is not None else -1
         self.combo.setCurrentIndex(max(index, 0))
         self.combo.blockSignals(False)
         self._on_choice()
+
+    def _add(self, label: str, ref: str, about: str) -> None:
+        """An item whose data is the dataset's ref (a name or a path)."""
+        self.combo.addItem(label, ref)
+        self.combo.setItemData(self.combo.count() - 1, about, Qt.ItemDataRole.ToolTipRole)
 
     def current_ref(self) -> str | None:
         return self.combo.currentData()
@@ -115,7 +122,8 @@ class DataChooser(QGroupBox):
             where = self.data_dir()
             self.status.setText(f"{missing} is not in {where}: press Fetch to download it.")
         else:
-            self.status.setText(f"data folder: {self.data_dir()}")
+            about = self.combo.currentData(Qt.ItemDataRole.ToolTipRole) or ""
+            self.status.setText(f"{about}. Data folder: {self.data_dir()}".lstrip(". "))
 
     def ready_to_train(self) -> bool:
         """False when the data is missing; offers to fetch it then."""

@@ -204,6 +204,9 @@ class TrainSession(QObject):
                 f"The checkpoint in {self.run_dir} is usable; Resume continues the run.",
             )
         self._set_status(status)
+        if status in ENDED and self.eta_s is not None:
+            self.eta_s = None  # nothing left to wait for
+            self.progressChanged.emit()
 
     def _set_status(self, status: str) -> None:
         if status != self.status:

@@ -1,0 +1,65 @@
+"""The learning curves' axes: no numbers on an empty chart (its 0..1 update axis read
+"0 0 0 0 1"), whole round update ticks, and a y range that holds every finite point,
+the steep first updates included (the first ~25 once fell off the bottom)."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from musevae.gui.notify import Notifier
+from musevae.gui.qt_train_chart import CurveChart, TrainingCharts, value_range, whole_step
+from musevae.gui.train_session import TrainSession
+
+
+def tick_labels(axis) -> list[str]:
+    """The update axis' labels, as QtCharts places dynamic ticks: anchor + k * interval."""
+    interval, low, high = axis.tickInterval(), axis.min(), axis.max()
+    first = math.ceil((low - axis.tickAnchor()) / interval) * interval + axis.tickAnchor()
+    count = int((high - first) // interval) + 1
+    return [axis.labelFormat() % (first + k * interval) for k in range(count)]
+
+
+@pytest.mark.parametrize(("span", "step"), [(1, 1), (4, 1), (7, 2), (24, 5), (26, 10),
+                                            (180, 50), (4_500, 1_000)])  # fmt: skip
+def test_whole_steps_are_1_2_5_times_a_power_of_ten(span, step):
+    assert whole_step(span) == step
+
+
+def test_an_empty_chart_shows_no_numbers(qtbot):
+    chart = CurveChart("ELBO", {"train": "#1f77b4"})
+    qtbot.addWidget(chart)
+    assert not chart.x_axis.labelsVisible() and not chart.y_axis.labelsVisible()
+
+
+@pytest.mark.parametrize("last", [1, 3, 7, 40, 1234])
+def test_update_ticks_are_distinct_whole_numbers(qtbot, last):
+    chart = CurveChart("ELBO", {"train": "#1f77b4"})
+    qtbot.addWidget(chart)
+    chart.show_curves({"train": [(float(u), -60.0 + u / (last + 1)) for u in range(last + 1)]})
+    labels = tick_labels(chart.x_axis)
+    assert chart.x_axis.labelsVisible() and 2 <= len(labels) <= 6
+    assert len(set(labels)) == len(labels) and labels[0] == "0"
+
+
+def test_the_elbo_range_holds_every_point_the_steep_start_too(qtbot):
+    session = TrainSession(Notifier())
+    charts = TrainingCharts(session)
+    qtbot.addWidget(charts)
+    # ELBO from -61 (a coin per key) to about -8 over 25 updates, then slowly to -6.5
+    steep = [(u, -61.0 + 53.0 * u / 25, 0.1) for u in range(25)]
+    slow = [(u, -8.0 + 1.5 * (u - 25) / 475, 2.0) for u in range(25, 500)]
+    session.train_curve = [*steep, *slow, (500, math.nan, math.inf)]  # a bad update
+    session.valid_curve = [(100, -7.9), (500, -6.4)]
+    charts.redraw()
+    y = charts.elbo.y_axis
+    assert y.min() <= -61.0 and y.max() >= -6.4 and math.isfinite(y.max())
+    assert charts.kl.y_axis.min() <= 0.1 <= 2.0 <= charts.kl.y_axis.max()
+    assert charts.elbo.points("train") == 500  # the bad update left out
+
+
+def test_value_range_pads_a_single_value_so_its_ticks_differ():
+    low, high = value_range([-6.7])
+    assert low < -6.7 < high and high - low >= 0.1
+    assert value_range([]) is None
