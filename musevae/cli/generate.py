@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 STEP_BEATS = {"16th": 0.25, "8th": 0.5, "quarter": 1.0}
 KEYS = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
 PRECISIONS = ("auto", "float32", "bfloat16")  # step_kernels.PRECISIONS, without importing torch
-VELOCITY = arg_types.Number(1, 127, words=("prob",))  # 'prob': the note's probability
+VELOCITY = arg_types.Number(1, 127, words=("prob",))  # 'prob': by the model's confidence
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -48,7 +48,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     output.add_argument("--bpm", type=arg_types.BPM, default=100.0, help="tempo (default 100)")
     output.add_argument("--step", choices=tuple(STEP_BEATS), help="step length (default: the model's data)")
     output.add_argument("--program", type=arg_types.PROGRAM, default=0, help="General MIDI program (0 = piano)")
-    output.add_argument("--velocity", type=VELOCITY, default="80", help="1..127, or 'prob' for the note's probability")
+    output.add_argument(
+        "--velocity", type=VELOCITY,
+        help="every note's loudness, 1..127 (default 80, as the app's MIDI export), or 'prob': "
+        "by the model's confidence, from 40 for a long shot to 127 for a sure note",
+    )  # fmt: skip
     output.add_argument("--tracks", action="store_true", help="one file, a track per candidate")
     output.add_argument("--device", default="auto", help="auto, cpu, cuda or mps")
     output.add_argument(
@@ -64,13 +68,13 @@ def run(args: argparse.Namespace) -> int:
 
     from musevae.data.midi_io import read_midi
     from musevae.generate import collect, sample
-    from musevae.generate.export import export_generation
+    from musevae.generate.export import DEFAULT_VELOCITY, export_generation
     from musevae.generate.sampler import resolve_seed
     from musevae.models.step_kernels import resolve_precision
     from musevae.train.library import step_beats_of
 
     arg_types.check_generation_size(args.steps, args.n)
-    velocity = None if args.velocity == "prob" else args.velocity
+    velocity = None if args.velocity == "prob" else args.velocity or DEFAULT_VELOCITY
     controls = _controls(args)
     model, card = model_ref.load(args.model, args.device)
     try:  # checked here, before the progress bar starts
