@@ -2,7 +2,7 @@
 
 Each command module exposes ``register(subparsers)``, which adds its parser and sets
 ``func`` to a callable taking the parsed arguments and returning an exit code. Command
-modules import heavy libraries (torch, pretty_midi) inside ``func`` only, so ``--help``
+modules import heavy libraries (torch) inside ``func`` only, so ``--help``
 and argument errors answer at once. Numbers go through the shared types of
 :mod:`musevae.cli.arg_types`, so every bad value is refused while parsing.
 """

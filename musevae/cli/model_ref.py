@@ -8,6 +8,8 @@ finds the card.
 
 from __future__ import annotations
 
+import sys
+import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,7 +28,12 @@ def card_path(reference: str) -> Path:
 
 def load(reference: str, device: str = "cpu") -> tuple[SequenceModel, dict[str, Any]]:
     """The model ``reference`` names, on ``device`` (auto, cpu, cuda or mps), and its card."""
-    from musevae.train.checkpoint import load_model
+    from musevae.train.checkpoint import CheckpointWarning, load_model
     from musevae.train.device import resolve_device
 
-    return load_model(card_path(reference), resolve_device(device))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", CheckpointWarning)
+        loaded = load_model(card_path(reference), resolve_device(device))
+    for warning in caught:  # one line each (a renamed pair), not Python's two-line form
+        print(f"musevae: note: {warning.message}", file=sys.stderr)
+    return loaded

@@ -71,7 +71,6 @@ def warm_up() -> Iterator[Catalogue]:
     """Import torch and the model code (slow: seconds), so the window need not wait."""
     import dataclasses
 
-    import pretty_midi  # noqa: F401  (read_midi's parser, slow to import: not on a click)
     import torch
 
     import musevae.generate  # noqa: F401

@@ -66,3 +66,14 @@ def test_every_command_looks_a_model_up_the_same_way(
     err = capsys.readouterr().err
     assert err.startswith("musevae: error: no model called 'nope' and no such file; models "
                           "available: srnn-jsb, srnn-muse, ")  # fmt: skip
+
+
+def test_a_renamed_pair_loads_with_a_one_line_note(user_run: str, tmp_path: Path, capsys) -> None:
+    run = user_models_dir() / user_run
+    (run / "model.safetensors").rename(tmp_path / "bach.safetensors")
+    (run / "model.json").rename(tmp_path / "bach.json")
+    assert main(["eval", str(tmp_path / "bach.json"), "--samples", "0", "--device", "cpu"]) == 0
+    assert capsys.readouterr().err.splitlines() == [
+        "musevae: note: bach.json names its weights model.safetensors, which is not beside "
+        "it; bach.safetensors, the file with the card's name, is used instead"
+    ]
