@@ -2,8 +2,8 @@
 
 Trainer steps can arrive hundreds of times a second; the chart marks itself dirty and
 redraws at most five times a second, from at most ``MAX_POINTS`` points per curve.
-The y range holds every finite point, the steep first updates too; the update axis
-ticks at whole, round numbers (a 0..1 range once read "0 0 0 0 1").
+The y range holds every finite point, the steep first updates too, and no more; both
+axes tick at round numbers, whole ones for updates (a 0..1 range once read "0 0 0 0 1").
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from musevae.gui.train_session import TrainSession
 
 MAX_POINTS = 600
 REDRAW_MS = 200
-X_TICKS = 5  # at most, between the first and the last update
+TICKS = 5  # intervals at most, on either axis
 
 
 def thinned(points: list[tuple[float, float]]) -> list[QPointF]:
@@ -31,14 +31,20 @@ def thinned(points: list[tuple[float, float]]) -> list[QPointF]:
     return [QPointF(x, y) for x, y in chosen]
 
 
-def whole_step(span: float, ticks: int = X_TICKS) -> int:
-    """The smallest of 1, 2, 5, 10, 20, ... that cuts ``span`` into at most ``ticks``."""
-    power = 1
+def round_step(span: float, whole: bool = False, ticks: int = TICKS) -> float:
+    """The smallest 1, 2 or 5 times a power of ten (at least 1 when ``whole``) that
+    cuts ``span`` into at most ``ticks`` intervals."""
+    power = 1.0 if whole else 10.0 ** math.floor(math.log10(span / ticks))
     while True:
         for mantissa in (1, 2, 5):
             if span <= ticks * mantissa * power:
                 return mantissa * power
         power *= 10
+
+
+def decimals_for(step: float) -> str:
+    """A label format with as many decimals as ``step`` needs: 20 -> %.0f, 0.05 -> %.2f."""
+    return f"%.{max(0, math.ceil(-math.log10(step) - 1e-9))}f"
 
 
 def value_range(ys: list[float]) -> tuple[float, float] | None:
@@ -64,9 +70,10 @@ class CurveChart(QChartView):
         self.x_axis, self.y_axis = QValueAxis(), QValueAxis()
         self.x_axis.setTitleText("update")
         self.x_axis.setLabelFormat("%d")
-        self.x_axis.setTickType(QValueAxis.TickType.TicksDynamic)
-        self.x_axis.setTickAnchor(0)
         self.y_axis.setTitleText("nats / frame")
+        for axis in (self.x_axis, self.y_axis):
+            axis.setTickType(QValueAxis.TickType.TicksDynamic)
+            axis.setTickAnchor(0)
         chart.addAxis(self.x_axis, Qt.AlignmentFlag.AlignBottom)
         chart.addAxis(self.y_axis, Qt.AlignmentFlag.AlignLeft)
         for name, color in curves.items():
@@ -91,11 +98,14 @@ class CurveChart(QChartView):
         first, last = (min(xs), max(xs)) if xs else (0.0, 1.0)
         last = max(last, first + 1)
         self.x_axis.setRange(first, last)
-        self.x_axis.setTickInterval(whole_step(last - first))
+        self.x_axis.setTickInterval(round_step(last - first, whole=True))
         span = value_range(ys)
         if span is not None:
-            self.y_axis.setRange(*span)
-            self.y_axis.applyNiceNumbers()  # outwards: every point stays inside
+            low, high = span
+            step = round_step(high - low)
+            self.y_axis.setRange(low, high)
+            self.y_axis.setTickInterval(step)
+            self.y_axis.setLabelFormat(decimals_for(step))
         for axis in (self.x_axis, self.y_axis):
             axis.setLabelsVisible(span is not None)
 

@@ -9,22 +9,34 @@ import math
 import pytest
 
 from musevae.gui.notify import Notifier
-from musevae.gui.qt_train_chart import CurveChart, TrainingCharts, value_range, whole_step
+from musevae.gui.qt_train_chart import (
+    CurveChart,
+    TrainingCharts,
+    decimals_for,
+    round_step,
+    value_range,
+)
 from musevae.gui.train_session import TrainSession
 
 
 def tick_labels(axis) -> list[str]:
-    """The update axis' labels, as QtCharts places dynamic ticks: anchor + k * interval."""
+    """An axis' labels, as QtCharts places dynamic ticks: anchor + k * interval."""
     interval, low, high = axis.tickInterval(), axis.min(), axis.max()
     first = math.ceil((low - axis.tickAnchor()) / interval) * interval + axis.tickAnchor()
-    count = int((high - first) // interval) + 1
+    count = int((high - first) // interval + 1e-9) + 1
     return [axis.labelFormat() % (first + k * interval) for k in range(count)]
 
 
-@pytest.mark.parametrize(("span", "step"), [(1, 1), (4, 1), (7, 2), (24, 5), (26, 10),
-                                            (180, 50), (4_500, 1_000)])  # fmt: skip
-def test_whole_steps_are_1_2_5_times_a_power_of_ten(span, step):
-    assert whole_step(span) == step
+@pytest.mark.parametrize(("span", "whole", "step"), [
+    (1, True, 1), (4, True, 1), (7, True, 2), (24, True, 5), (26, True, 10), (180, True, 50),
+    (4_500, True, 1_000), (0.3, False, 0.1), (1.0, False, 0.2), (56.0, False, 20.0),
+])  # fmt: skip
+def test_steps_are_1_2_5_times_a_power_of_ten(span, whole, step):
+    assert round_step(span, whole) == pytest.approx(step)
+
+
+def test_labels_have_the_decimals_their_step_needs():
+    assert [decimals_for(s) for s in (20.0, 1.0, 0.5, 0.05)] == ["%.0f", "%.0f", "%.1f", "%.2f"]
 
 
 def test_an_empty_chart_shows_no_numbers(qtbot):
@@ -55,6 +67,9 @@ def test_the_elbo_range_holds_every_point_the_steep_start_too(qtbot):
     charts.redraw()
     y = charts.elbo.y_axis
     assert y.min() <= -61.0 and y.max() >= -6.4 and math.isfinite(y.max())
+    assert y.max() - y.min() <= 1.2 * (61.0 - 6.4)  # and not much more
+    labels = tick_labels(y)
+    assert 3 <= len(labels) <= 6 and len(set(labels)) == len(labels)
     assert charts.kl.y_axis.min() <= 0.1 <= 2.0 <= charts.kl.y_axis.max()
     assert charts.elbo.points("train") == 500  # the bad update left out
 
