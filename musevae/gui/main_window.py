@@ -193,6 +193,7 @@ class MainWindow(QMainWindow):
         super().showEvent(event)
         if not self._was_shown:
             self._was_shown = True
+            self.roll_panel.roll.setFocus()  # not the first box in the chain: typing is harmless
             self.shown.emit()
 
     def start_loading(self) -> None:

@@ -59,6 +59,8 @@ class PianoRollWidget(QWidget):
         self.generation, self.axis, self.keys, self.playback = generation, axis, keys, playback
         self._shades = [shade(level) for level in range(LEVELS)]
         self.setMinimumHeight(200)
+        # the window's resting place for the focus: keys typed here change no setting
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         for signal in (generation.started, generation.grown, generation.candidateChanged,
                        axis.changed, keys.changed, playback.positionChanged):  # fmt: skip
             signal.connect(self.update)

@@ -103,3 +103,13 @@ def test_the_shortcuts_work_from_every_window_of_the_app(window):
         assert window.action[name].shortcutContext() == Qt.ShortcutContext.ApplicationShortcut
     play = window.transport.play_action
     assert play.shortcutContext() == Qt.ShortcutContext.ApplicationShortcut
+
+
+def test_the_focus_starts_on_the_roll_and_a_click_there_takes_it(window, qtbot):
+    _active(window, qtbot)
+    roll = window.roll_panel.roll
+    assert QApplication.focusWidget() is roll
+    window.tabs.setCurrentIndex(2)
+    window.generate_panel.steps.setFocus()
+    QTest.mouseClick(roll, Qt.MouseButton.LeftButton)
+    assert QApplication.focusWidget() is roll  # typing no longer changes the steps
