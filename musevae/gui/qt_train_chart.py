@@ -88,7 +88,7 @@ class CurveChart(QChartView):
         self.show_curves(dict.fromkeys(curves, []))
 
     def show_curves(self, data: dict[str, list[tuple[float, float]]]) -> None:
-        """Show the curves over all their updates and values; empty, no numbers."""
+        """Show the curves over all their updates and values; empty, no axes."""
         xs, ys = [], []
         for name, points in data.items():
             points = [(x, y) for x, y in points if math.isfinite(y)]  # not a bad update's NaN
@@ -107,7 +107,7 @@ class CurveChart(QChartView):
             self.y_axis.setTickInterval(step)
             self.y_axis.setLabelFormat(decimals_for(step))
         for axis in (self.x_axis, self.y_axis):
-            axis.setLabelsVisible(span is not None)
+            axis.setVisible(span is not None)  # hiding just the labels misplaces the titles
 
     def points(self, name: str) -> int:
         return self.series[name].count()
