@@ -1,7 +1,9 @@
 """The interface every sequence model offers to the trainer, the evaluator and the sampler.
 
-All models emit independent Bernoullis over the 88 keys and read batch-first piano rolls
-``x (B, T, 88)`` with a prefix ``mask (B, T)`` (1 for real steps, then 0 for padding).
+All models end in an emission over the 88 keys (``self.emission``, see
+:mod:`musevae.models.emission`: independent Bernoullis or a NADE) and read batch-first
+piano rolls ``x (B, T, 88)`` with a prefix ``mask (B, T)`` (1 for real steps, then 0 for
+padding).
 Step t's input is ``u_t = x_{t-1}`` with ``x_0 = 0``. Models keep no per-call state on
 ``self``: everything a caller needs comes back in the returned tuples.
 """
@@ -17,6 +19,7 @@ import torch
 from torch import Tensor, nn
 
 from musevae.models.config import ModelConfig
+from musevae.models.emission import Emission
 from musevae.models.layers import Gaussian, gaussian_kl
 from musevae.models.step_kernels import Precision
 
@@ -51,9 +54,9 @@ class CarriesState(Protocol):
 
 
 class StepOutput(NamedTuple):
-    """One generation step: the next frame's key logits and the state after it."""
+    """One generation step: the next frame's emission params and the state after it."""
 
-    logits: Tensor  # (B, 88)
+    params: Tensor  # (B, P) of p(x_t | ...) for ``model.emission`` (Bernoulli: 88 logits)
     state: State
     latent_std: Tensor | None  # (B,) mean prior std over latent dims; None without latents
 
@@ -72,6 +75,7 @@ class SequenceModel(nn.Module, ABC):
 
     kind: ClassVar[str]  # registry name, e.g. "srnn"
     config_type: ClassVar[type[ModelConfig]]
+    emission: Emission  # the output layer: p(x_t | the model's features of step t)
 
     def __init__(self, config: ModelConfig) -> None:
         super().__init__()
@@ -123,6 +127,21 @@ class SequenceModel(nn.Module, ABC):
         """
         return self.step
 
+    def path_log_prob(self, x: Tensor, z: Tensor | None, mask: Tensor) -> Tensor:
+        """log p(x_t, z_t | x_{<t}, z_{<t}) of every step of a given path, in nats.  (B, T)
+
+        Differentiable in the weights: what a policy gradient needs of a path the model
+        sampled itself (:mod:`musevae.tune`). ``z (B, T, Z)`` are the path's latents, as
+        :meth:`step_latent` reads them off the steps (None without latents); zero on
+        padding. Without latents this is the exact log p(x_t | x_{<t}): the ELBO's log_px.
+        """
+        return self.elbo(x, mask).log_px
+
+    def step_latent(self, state: State) -> Tensor | None:
+        """The latent z_t ``(B, Z)`` drawn by the step that returned ``state``; None
+        for a model without latents."""
+        return None
+
     def _empty(self, batch_size: int) -> Tensor:
         """A (batch_size, 0) tensor on the model's device and dtype, for initial states."""
         weight = next(self.parameters())
@@ -144,6 +163,22 @@ class LatentSequenceModel(SequenceModel):
     @abstractmethod
     def latent_pass(self, x: Tensor, mask: Tensor) -> LatentPass:
         """Run inference and generative networks with one sample z ~ q(z | x)."""
+
+    @abstractmethod
+    def generative_pass(self, x: Tensor, z: Tensor) -> tuple[Tensor, Gaussian]:
+        """The generative networks along a given path ``x (B, T, 88)``, ``z (B, T, Z)``:
+        log p(x_t | z_{<=t}, x_{<t}) ``(B, T)`` (unmasked) and the prior p(z_t | z_{<t},
+        x_{<t}) ``(B, T, Z)``. No inference network runs."""
+
+    def path_log_prob(self, x: Tensor, z: Tensor | None, mask: Tensor) -> Tensor:
+        if z is None:
+            raise ValueError(f"a {type(self).__name__} path needs its latents z")
+        log_px, prior = self.generative_pass(x, z)
+        return (log_px + prior.log_prob(z)) * mask
+
+    def step_latent(self, state: State) -> Tensor:
+        """Latent models keep z_t last in their state."""
+        return state[-1]
 
     def elbo(self, x: Tensor, mask: Tensor, kl_weight: float = 1.0) -> ElboTerms:
         return self.elbo_terms(self.latent_pass(x, mask), mask, kl_weight)

@@ -17,7 +17,8 @@ from torch import Tensor, nn
 from musevae.data.pianoroll import KEY_COUNT
 from musevae.models.base import LatentPass, LatentSequenceModel, State, StepOutput
 from musevae.models.config import ModelConfig
-from musevae.models.layers import Gaussian, GaussianHead, bernoulli_log_prob, shift_right
+from musevae.models.emission import build_emission
+from musevae.models.layers import Gaussian, GaussianHead, shift_right
 
 
 @dataclasses.dataclass(frozen=True)
@@ -41,7 +42,7 @@ class STORN(LatentSequenceModel):
         self.recognition = nn.GRU(KEY_COUNT, c.hidden, batch_first=True)
         self.post_head = GaussianHead(c.hidden, c.z_dim, c.var_floor)  # q(z_t | x_{1:t})
         self.generator = nn.GRU(c.z_dim + KEY_COUNT, c.hidden, batch_first=True)
-        self.emission = nn.Linear(c.hidden, KEY_COUNT)  # p(x_t | h_t)
+        self.emission = build_emission(c, c.hidden)  # p(x_t | h_t)
 
     def _posterior_and_states(
         self, x: Tensor, generator: torch.Generator | None = None
@@ -56,29 +57,37 @@ class STORN(LatentSequenceModel):
     def latent_pass(self, x: Tensor, mask: Tensor) -> LatentPass:
         posterior, z, h = self._posterior_and_states(x)
         prior = Gaussian(torch.zeros_like(z), torch.ones_like(z))
-        log_px = bernoulli_log_prob(self.emission(h), x)
+        log_px = self.emission.log_prob(x, self.emission(h))
         return LatentPass(log_px, prior, posterior, z)
+
+    def generative_pass(self, x: Tensor, z: Tensor) -> tuple[Tensor, Gaussian]:
+        h, _ = self.generator(torch.cat([z, shift_right(x)], dim=-1))  # (B, T, H)
+        prior = Gaussian(torch.zeros_like(z), torch.ones_like(z))
+        return self.emission.log_prob(x, self.emission(h)), prior
 
     @torch.no_grad()
     def prime(
         self, x: Tensor | None, batch_size: int, generator: torch.Generator | None = None
     ) -> State:
-        """(h_P,): the generative state after the prime, its latents drawn from q."""
+        """(h_P, z_P): the generative state after the prime, its latents drawn from q, and
+        the last latent (kept last in the state, as every latent model's; unused by step)."""
         if x is None or x.shape[1] == 0:
-            return (self._empty(batch_size).new_zeros(batch_size, self.config.hidden),)
-        _, _, h = self._posterior_and_states(x, generator)
-        return (h[:, -1],)
+            empty = self._empty(batch_size)
+            return (empty.new_zeros(batch_size, self.config.hidden),
+                    empty.new_zeros(batch_size, self.config.z_dim))  # fmt: skip
+        _, z, h = self._posterior_and_states(x, generator)
+        return h[:, -1], z[:, -1]
 
     @torch.no_grad()
     def step(
         self, state: State, x_prev: Tensor, generator: torch.Generator | None = None
     ) -> StepOutput:
-        """z_t ~ N(0, I), h_t from [z_t, x_{t-1}], then the logits of x_t."""
-        (h_prev,) = state
+        """z_t ~ N(0, I), h_t from [z_t, x_{t-1}], then the emission's params for x_t."""
+        h_prev = state[0]
         batch = x_prev.shape[0]
         z = torch.randn(
             batch, self.config.z_dim, generator=generator, dtype=x_prev.dtype,
             device=x_prev.device,
         )
         _, h = self.generator(torch.cat([z, x_prev], dim=-1)[:, None], h_prev[None])
-        return StepOutput(self.emission(h[0]), (h[0],), x_prev.new_ones(batch))
+        return StepOutput(self.emission(h[0]), (h[0], z), x_prev.new_ones(batch))
