@@ -3,6 +3,10 @@
 Every control acts in the *model's* key space. The benchmark pieces were all transposed
 to C major / C minor, so the model thinks in C; ``key`` moves the output (and a prime)
 between the user's key and C, and a key range given by the user is mapped the same way.
+
+Temperature, key range, polyphony cap and held notes act inside each frame's draw, so
+the model's emission applies them (``FrameRules``, :mod:`musevae.models.emission`):
+under a NADE every one of them conditions the keys drawn after it.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import torch
 from torch import Tensor
 
 from musevae.data.pianoroll import HIGHEST_NOTE, KEY_COUNT, LOWEST_NOTE
+from musevae.models.emission import FrameRules
 
 NOTE_NAMES = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
 
@@ -21,12 +26,17 @@ NOTE_NAMES = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
 class Controls:
     """How to turn the model's per-key probabilities into notes.
 
-    - ``temperature`` divides the logits: below 1 sharpens (safer, more repetitive
-      music), above 1 flattens (more surprising, more notes at random).
-    - ``max_polyphony`` caps the keys sounding at once; the most probable survive.
+    - ``temperature`` divides the logits (under a NADE every conditional's): below 1
+      sharpens (safer, more repetitive music), above 1 flattens (more surprising, more
+      notes at random).
+    - ``max_polyphony`` caps the keys sounding at once. Independent keys: the most
+      probable survive. NADE: keys are drawn in order, and once the cap is reached the
+      remaining keys are off.
     - ``lowest_note`` / ``highest_note`` (MIDI numbers) bound the output's key range.
     - ``min_note_steps`` holds every new note for at least this many steps, which
-      removes the flicker of one-step notes ("note-hold smoothing").
+      removes the flicker of one-step notes ("note-hold smoothing"). Held notes win
+      over new ones when the polyphony cap bites, so a chord is never cut short by its
+      own successor.
     - ``key`` (0 = C ... 11 = B) transposes the output from the model's C to that key,
       by the smallest shift (-5..+6 semitones); ``None`` leaves it as sampled.
     """
@@ -71,54 +81,33 @@ def key_name(key: int) -> str:
     return NOTE_NAMES[key % 12]
 
 
-def shape_logits(logits: Tensor, controls: Controls, allowed: Tensor | None) -> Tensor:
-    """Temperature and key range applied to the model's logits.  (B, 88)
+def frame_rules(controls: Controls, allowed: Tensor) -> FrameRules:
+    """The controls that act within each frame, for the model's emission to draw under.
 
-    ``allowed`` is :meth:`Controls.allowed_keys`, or ``None`` when every key may sound;
-    a control at its neutral setting costs nothing (this runs once per generated step).
+    ``allowed`` is :meth:`Controls.allowed_keys`; when every key may sound it is left out,
+    so a control at its neutral setting costs nothing.
     """
-    if controls.temperature != 1.0:
-        logits = logits / controls.temperature
-    if allowed is None:
-        return logits
-    return logits.masked_fill(~allowed, float("-inf"))
+    return FrameRules(
+        controls.temperature, None if bool(allowed.all()) else allowed, controls.max_polyphony
+    )
 
 
-def choose_notes(
-    probs: Tensor,
-    controls: Controls,
-    previous: Tensor,
-    hold_left: Tensor,
-    generator: torch.Generator | None,
-) -> tuple[Tensor, Tensor]:
-    """Draw the sounding keys for one step; returns ``(notes (B, 88) bool, hold_left)``.
+def held_keys(controls: Controls, hold_left: Tensor) -> Tensor | None:
+    """The keys that must sound at this step (``(B, 88)`` bool), or ``None`` without holds.
 
-    ``previous (B, 88)`` are the keys that sounded at the step before (a key sounding on
-    consecutive steps is one held note) and ``hold_left (B, 88)`` counts the steps each
-    note must still sound because of ``min_note_steps``. Held notes sound regardless of
-    the draw and win over new ones when the polyphony cap bites, so a chord is never cut
-    short by its own successor.
+    ``hold_left (B, 88)`` counts the steps each note must still sound because of
+    ``min_note_steps`` (see :func:`update_holds`).
     """
-    draw = torch.rand(probs.shape, generator=generator, dtype=probs.dtype, device=probs.device)
-    notes = draw < probs  # a Bernoulli draw, cheaper than torch.bernoulli
+    return None if controls.min_note_steps == 1 else hold_left > 0
+
+
+def update_holds(
+    controls: Controls, notes: Tensor, previous: Tensor, hold_left: Tensor
+) -> Tensor:
+    """``hold_left`` after the step that sounded ``notes (B, 88)``; ``previous (B, 88)``
+    sounded the step before (a key sounding on consecutive steps is one held note)."""
     if controls.min_note_steps == 1:  # nothing is ever held over
-        if controls.max_polyphony is not None:
-            notes = _cap_polyphony(notes, probs, controls.max_polyphony)
-        return notes, hold_left
-    held = hold_left > 0
-    notes |= held
-    if controls.max_polyphony is not None:
-        notes = _cap_polyphony(notes, probs + 2.0 * held, controls.max_polyphony)
+        return hold_left
     onsets = notes & ~previous
     hold_left = torch.where(onsets, controls.min_note_steps - 1, (hold_left - 1).clamp_min(0))
-    return notes, hold_left * notes
-
-
-def _cap_polyphony(notes: Tensor, priority: Tensor, limit: int) -> Tensor:
-    """Keep at most ``limit`` sounding keys per row, those with the highest priority."""
-    if limit >= KEY_COUNT or int(notes.sum(-1).max()) <= limit:
-        return notes  # the common case: the draw is already within the cap
-    ranked = priority.masked_fill(~notes, float("-inf"))
-    top = ranked.topk(limit, dim=-1).indices
-    keep = torch.zeros_like(notes).scatter_(-1, top, True)
-    return notes & keep
+    return hold_left * notes

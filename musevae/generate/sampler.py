@@ -16,8 +16,8 @@ import numpy as np
 import torch
 
 from musevae.data.pianoroll import KEY_COUNT, PianoRoll
-from musevae.generate.musical import Controls, choose_notes, shape_logits
-from musevae.generate.uncertainty import bernoulli_entropy, sample_disagreement
+from musevae.generate.musical import Controls, frame_rules, held_keys, update_holds
+from musevae.generate.uncertainty import sample_disagreement
 from musevae.models.base import SequenceModel
 from musevae.models.step_kernels import resolve_precision
 
@@ -28,8 +28,10 @@ class GeneratedStep:
 
     index: int  # 0 for the first step after the prime
     notes: np.ndarray  # (N, 88) bool
-    probs: np.ndarray  # (N, 88) float32, after temperature and key range
-    entropy: np.ndarray  # (N,) nats
+    # (N, 88) float32: each key's probability of sounding as it was drawn, after the
+    # controls; under a NADE, conditional on the keys drawn before it in this frame
+    probs: np.ndarray
+    entropy: np.ndarray  # (N,) nats; under a NADE an unbiased estimate (uncertainty.py)
     latent_spread: np.ndarray | None  # (N,) mean prior std of z_t; None for the RNN
     disagreement: float | None  # variance across candidates; None when N == 1
 
@@ -74,8 +76,6 @@ def sample(
     generator = torch.Generator(device=device)
     generator.manual_seed(resolve_seed(seed))
     shift = controls.shift
-    allowed = controls.allowed_keys(device)
-    restrict = None if bool(allowed.all()) else allowed
     counter = itertools.count() if steps is None else range(steps)
     was_training = model.training
     model.eval()
@@ -84,18 +84,19 @@ def sample(
             state, x_prev = _start(model, prime, n, shift, generator)
             hold_left = torch.zeros(n, x_prev.shape[1], dtype=torch.long, device=device)
             previous, step = x_prev.bool(), model.stepper(multiplies)
+            draw = model.emission.sampler(frame_rules(controls, controls.allowed_keys(device)))
             for index in counter:
                 out = step(state, x_prev, generator)
-                logits = shape_logits(out.logits, controls, restrict)
-                probs = logits.sigmoid()
-                notes, hold_left = choose_notes(probs, controls, previous, hold_left, generator)
-                state, x_prev, previous = out.state, notes.to(probs.dtype), notes
-                probs_out = probs.float().cpu().numpy()
+                frame = draw(out.params, held_keys(controls, hold_left), generator)
+                notes = frame.notes
+                hold_left = update_holds(controls, notes, previous, hold_left)
+                state, x_prev, previous = out.state, notes.to(out.params.dtype), notes
+                probs_out = frame.probs.float().cpu().numpy()
                 yield GeneratedStep(
                     index=index,
                     notes=_to_key(notes.cpu().numpy(), shift),
                     probs=_to_key(probs_out, shift),
-                    entropy=bernoulli_entropy(logits, probs).float().cpu().numpy(),
+                    entropy=frame.entropy.float().cpu().numpy(),
                     latent_spread=None
                     if out.latent_std is None
                     else out.latent_std.float().cpu().numpy(),

@@ -1,8 +1,15 @@
 """Per-step uncertainty measures, and what each one means to a musician.
 
-- **Predictive entropy** (nats): the summed entropy of the 88 independent Bernoullis of
-  the next frame. Low when the model is sure which keys sound next (a held chord, a
-  cadence), high when many keys are a coin toss. At most 88 ln 2 = 61 nats.
+- **Predictive entropy** (nats): the entropy of the next frame's distribution, after
+  the controls. Low when the model is sure which keys sound next (a held chord, a
+  cadence), high when many keys are a coin toss. At most 88 ln 2 = 61 nats. With
+  independent keys it is exact, the sum of the 88 Bernoullis' entropies. Under a NADE
+  the joint entropy has no closed form; the lane shows the sum of the conditional
+  entropies along the frame that was drawn, which by the chain rule is an unbiased
+  estimate of it (``musevae.models.emission``).
+- **Key probabilities** (the roll's colour): each key's probability of sounding as it
+  was drawn. Independent keys: its Bernoulli's. NADE: its conditional probability given
+  the keys drawn before it in that frame, not its marginal.
 - **Latent spread**: the prior standard deviation of z_t, averaged over dimensions
   (latent models only). It says how unsure the model is about *where the music goes*,
   before any note is drawn; it rises at phrase boundaries and after surprises.
@@ -14,21 +21,6 @@
 from __future__ import annotations
 
 import numpy as np
-import torch
-from torch import Tensor
-from torch.nn import functional as F
-
-
-def bernoulli_entropy(logits: Tensor, probs: Tensor | None = None) -> Tensor:
-    """Total entropy of independent Bernoullis, from logits for numerical safety.  (B,)
-
-    H(p) = softplus(l) - p * l with p = sigmoid(l) (pass ``probs`` if already at hand).
-    Keys masked to -inf (and any at +inf) are certain: the formula gives NaN there, which
-    is replaced by their exact 0.
-    """
-    probs = logits.sigmoid() if probs is None else probs
-    per_key = torch.addcmul(F.softplus(logits), probs, logits, value=-1.0)
-    return per_key.nan_to_num_(nan=0.0).sum(-1)
 
 
 def sample_disagreement(probs: np.ndarray) -> float:

@@ -75,13 +75,15 @@ def warm_up() -> Iterator[Catalogue]:
 
     import musevae.generate  # noqa: F401
     import musevae.train.checkpoint  # noqa: F401
+    from musevae.models.config import ModelConfig
     from musevae.models.registry import MODELS
 
+    shared = {f.name for f in dataclasses.fields(ModelConfig)}  # the emission's settings
     sizes = {
         kind: {
             f.name: f.default
             for f in dataclasses.fields(cls.config_type)
-            if f.type == "int" and isinstance(f.default, int)
+            if f.type == "int" and isinstance(f.default, int) and f.name not in shared
         }
         for kind, cls in sorted(MODELS.items())
     }

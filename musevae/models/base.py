@@ -1,7 +1,9 @@
 """The interface every sequence model offers to the trainer, the evaluator and the sampler.
 
-All models emit independent Bernoullis over the 88 keys and read batch-first piano rolls
-``x (B, T, 88)`` with a prefix ``mask (B, T)`` (1 for real steps, then 0 for padding).
+All models end in an emission over the 88 keys (``self.emission``, see
+:mod:`musevae.models.emission`: independent Bernoullis or a NADE) and read batch-first
+piano rolls ``x (B, T, 88)`` with a prefix ``mask (B, T)`` (1 for real steps, then 0 for
+padding).
 Step t's input is ``u_t = x_{t-1}`` with ``x_0 = 0``. Models keep no per-call state on
 ``self``: everything a caller needs comes back in the returned tuples.
 """
@@ -17,6 +19,7 @@ import torch
 from torch import Tensor, nn
 
 from musevae.models.config import ModelConfig
+from musevae.models.emission import Emission
 from musevae.models.layers import Gaussian, gaussian_kl
 from musevae.models.step_kernels import Precision
 
@@ -51,9 +54,9 @@ class CarriesState(Protocol):
 
 
 class StepOutput(NamedTuple):
-    """One generation step: the next frame's key logits and the state after it."""
+    """One generation step: the next frame's emission params and the state after it."""
 
-    logits: Tensor  # (B, 88)
+    params: Tensor  # (B, P) of p(x_t | ...) for ``model.emission`` (Bernoulli: 88 logits)
     state: State
     latent_std: Tensor | None  # (B,) mean prior std over latent dims; None without latents
 
@@ -72,6 +75,7 @@ class SequenceModel(nn.Module, ABC):
 
     kind: ClassVar[str]  # registry name, e.g. "srnn"
     config_type: ClassVar[type[ModelConfig]]
+    emission: Emission  # the output layer: p(x_t | the model's features of step t)
 
     def __init__(self, config: ModelConfig) -> None:
         super().__init__()

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from musevae.config import Settings, SettingsError
-
+from musevae.models.emission import EMISSIONS, KEY_ORDERS
 
 
 def _any(value: object) -> bool:
@@ -51,12 +51,24 @@ class ConfigError(SettingsError):
 class ModelConfig(Settings):
     """Base of every model's config: integer sizes must be positive, choices must exist.
 
-    Subclasses declare their fields with defaults and list allowed values of string
-    fields in ``CHOICES``; validation runs on construction, so no bad config can exist.
+    It holds the settings every model shares, those of its emission p(x_t | ...)
+    (:mod:`musevae.models.emission`); subclasses declare their own fields with defaults
+    and list allowed values of string fields in ``CHOICES`` (merged with their bases').
+    Validation runs on construction, so no bad config can exist.
     """
 
+    # "bernoulli": 88 independent keys; "nade": autoregressive over the keys (NADE), with
+    # ``nade_hidden`` hidden units, drawing the keys "low-high" (as RNN-NADE) or
+    # "high-low" (the top voice first). The NADE settings mean nothing under "bernoulli".
+    emission: str = "bernoulli"
+    nade_hidden: int = 150
+    key_order: str = "low-high"
+
     ERROR: ClassVar[type[SettingsError]] = ConfigError
-    CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {}  # field -> allowed values
+    CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {
+        "emission": tuple(EMISSIONS),
+        "key_order": KEY_ORDERS,
+    }  # field -> allowed values
     RATES: ClassVar[tuple[str, ...]] = ()  # float fields that are rates in [0, 1), e.g. dropout
     # What a stored config that lacks a setting meant: files written before the setting
     # existed were built the old way, whatever today's default is.
@@ -69,10 +81,19 @@ class ModelConfig(Settings):
             return cls.from_dict(data)  # which names the problem
         return cls.from_dict({**cls.STORED_DEFAULTS, **data})
 
+    @classmethod
+    def choices(cls) -> dict[str, tuple[str, ...]]:
+        """``CHOICES`` of this class and every base, the subclass's winning."""
+        merged: dict[str, tuple[str, ...]] = {}
+        for klass in reversed(cls.__mro__):
+            merged.update(vars(klass).get("CHOICES", {}))
+        return merged
+
     def __post_init__(self) -> None:
+        choices = self.choices()
         for field in dataclasses.fields(self):
             value = getattr(self, field.name)
-            allowed = self.CHOICES.get(field.name)
+            allowed = choices.get(field.name)
             if allowed is not None and value not in allowed:
                 wanted = f"one of {', '.join(map(repr, allowed))}"
             elif field.name in self.RATES:

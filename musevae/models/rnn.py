@@ -1,7 +1,8 @@
-"""The plain RNN baseline: h_t = RNN(h_{t-1}, x_{t-1}), p(x_t | x_{<t}) Bernoulli from h_t.
+"""The plain RNN baseline: h_t = RNN(h_{t-1}, x_{t-1}), p(x_t | x_{<t}) the emission of h_t.
 
 It has no latent variables, so its log-likelihood is exact; it is the yardstick the
-latent models must beat.
+latent models must beat. With the NADE emission it is RNN-NADE (Boulanger-Lewandowski et
+al. 2012), the yardstick of the NADE models.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from torch import Tensor, nn
 from musevae.data.pianoroll import KEY_COUNT
 from musevae.models.base import ElboTerms, SequenceModel, State, StepOutput, masked_loss
 from musevae.models.config import ModelConfig
-from musevae.models.layers import bernoulli_log_prob, shift_right
+from musevae.models.emission import build_emission
+from musevae.models.layers import shift_right
 
 
 @dataclasses.dataclass(frozen=True)
@@ -32,7 +34,8 @@ _CELLS: dict[str, type[nn.RNNBase]] = {"gru": nn.GRU, "lstm": nn.LSTM}
 
 
 class RNN(SequenceModel):
-    """Parameterises p(x_t | x_{<t}) = prod_k Bernoulli(sigmoid(W h_t + b)_k)."""
+    """Parameterises p(x_t | x_{<t}) = p(x_t | h_t): Bernoulli, prod_k sigmoid(W h_t + b)_k,
+    or a NADE whose biases are maps of h_t."""
 
     kind: ClassVar[str] = "rnn"
     config_type: ClassVar[type[ModelConfig]] = RNNConfig
@@ -40,12 +43,12 @@ class RNN(SequenceModel):
     def __init__(self, config: RNNConfig) -> None:
         super().__init__(config)
         self.rnn = _CELLS[config.cell](KEY_COUNT, config.hidden, batch_first=True)
-        self.emission = nn.Linear(config.hidden, KEY_COUNT)
+        self.emission = build_emission(config, config.hidden)
 
     def _log_px(self, x: Tensor, mask: Tensor) -> Tensor:
         """Masked log p(x_t | x_{<t}) for every step.  (B, T)"""
         h, _ = self.rnn(shift_right(x))  # (B, T, H)
-        return bernoulli_log_prob(self.emission(h), x) * mask
+        return self.emission.log_prob(x, self.emission(h)) * mask
 
     def elbo(self, x: Tensor, mask: Tensor, kl_weight: float = 1.0) -> ElboTerms:
         """The exact log-likelihood, in the ELBO's clothes (the KL terms are zero)."""

@@ -22,12 +22,12 @@ from torch import Tensor, nn
 from musevae.data.pianoroll import KEY_COUNT
 from musevae.models.base import ElboTerms, LatentPass, LatentSequenceModel, State, StepOutput
 from musevae.models.config import ModelConfig
+from musevae.models.emission import build_emission
 from musevae.models.layers import (
     MLP,
     Gaussian,
     VARIANCE_LINKS,
     GaussianHead,
-    bernoulli_log_prob,
     glorot_orthogonal_,
     reverse_padded,
     shift_right,
@@ -103,7 +103,7 @@ class SRNN(LatentSequenceModel):
         self.post_net = MLP([c.a_dim, c.z_dim], [width])  # q(z_t | a_t, z_{t-1})
         self.post_head = GaussianHead(width, c.z_dim, c.var_floor, separate, c.variance)
         self.decoder = MLP([c.d_dim, c.z_dim], [c.hidden])  # p(x_t | d_t, z_t)
-        self.emission = nn.Linear(c.hidden, KEY_COUNT)
+        self.emission = build_emission(c, c.hidden)
         # identity in eval mode (evaluation, sampling), and without drawing noise at 0
         self.drop = nn.Dropout(c.dropout) if c.dropout else nn.Identity()
         if c.init == "glorot-orthogonal":
@@ -195,8 +195,8 @@ class SRNN(LatentSequenceModel):
     def _pass(self, x: Tensor, mask: Tensor, start: State | None = None) -> tuple[LatentPass, State]:
         d, d_read, a = self._deterministic(x, mask, start)
         chain = self._z_chain(d_read, a, z_0=None if start is None else start[1])
-        logits = self.emission(self.decoder(d_read, chain.z))  # (B, T, 88), all steps at once
-        out = LatentPass(bernoulli_log_prob(logits, x), chain.prior, chain.posterior, chain.z)
+        params = self.emission(self.decoder(d_read, chain.z))  # (B, T, P), all steps at once
+        out = LatentPass(self.emission.log_prob(x, params), chain.prior, chain.posterior, chain.z)
         return out, (d[:, -1].detach(), chain.z[:, -1].detach(), x[:, -1])
 
     @torch.no_grad()
@@ -219,7 +219,7 @@ class SRNN(LatentSequenceModel):
     def step(
         self, state: State, x_prev: Tensor, generator: torch.Generator | None = None
     ) -> StepOutput:
-        """d_t from x_{t-1}, z_t ~ p(z_t | z_{t-1}, d_t), then the logits of x_t.
+        """d_t from x_{t-1}, z_t ~ p(z_t | z_{t-1}, d_t), then the emission's params for x_t.
 
         One-off calls lay the weights out each time; loops should use :meth:`stepper`.
         """

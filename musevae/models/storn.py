@@ -17,7 +17,8 @@ from torch import Tensor, nn
 from musevae.data.pianoroll import KEY_COUNT
 from musevae.models.base import LatentPass, LatentSequenceModel, State, StepOutput
 from musevae.models.config import ModelConfig
-from musevae.models.layers import Gaussian, GaussianHead, bernoulli_log_prob, shift_right
+from musevae.models.emission import build_emission
+from musevae.models.layers import Gaussian, GaussianHead, shift_right
 
 
 @dataclasses.dataclass(frozen=True)
@@ -41,7 +42,7 @@ class STORN(LatentSequenceModel):
         self.recognition = nn.GRU(KEY_COUNT, c.hidden, batch_first=True)
         self.post_head = GaussianHead(c.hidden, c.z_dim, c.var_floor)  # q(z_t | x_{1:t})
         self.generator = nn.GRU(c.z_dim + KEY_COUNT, c.hidden, batch_first=True)
-        self.emission = nn.Linear(c.hidden, KEY_COUNT)  # p(x_t | h_t)
+        self.emission = build_emission(c, c.hidden)  # p(x_t | h_t)
 
     def _posterior_and_states(
         self, x: Tensor, generator: torch.Generator | None = None
@@ -56,7 +57,7 @@ class STORN(LatentSequenceModel):
     def latent_pass(self, x: Tensor, mask: Tensor) -> LatentPass:
         posterior, z, h = self._posterior_and_states(x)
         prior = Gaussian(torch.zeros_like(z), torch.ones_like(z))
-        log_px = bernoulli_log_prob(self.emission(h), x)
+        log_px = self.emission.log_prob(x, self.emission(h))
         return LatentPass(log_px, prior, posterior, z)
 
     def generative_pass(self, x: Tensor, z: Tensor) -> tuple[Tensor, Gaussian]:
@@ -81,7 +82,7 @@ class STORN(LatentSequenceModel):
     def step(
         self, state: State, x_prev: Tensor, generator: torch.Generator | None = None
     ) -> StepOutput:
-        """z_t ~ N(0, I), h_t from [z_t, x_{t-1}], then the logits of x_t."""
+        """z_t ~ N(0, I), h_t from [z_t, x_{t-1}], then the emission's params for x_t."""
         h_prev = state[0]
         batch = x_prev.shape[0]
         z = torch.randn(

@@ -27,12 +27,12 @@ from torch import Tensor, nn
 from musevae.data.pianoroll import KEY_COUNT
 from musevae.models.base import LatentPass, LatentSequenceModel, State, StepOutput
 from musevae.models.config import ModelConfig
+from musevae.models.emission import build_emission
 from musevae.models.layers import (
     MLP,
     Gaussian,
     GaussianHead,
     activation,
-    bernoulli_log_prob,
     std_from_raw,
 )
 from musevae.models.step_kernels import Precision, gru_update
@@ -74,7 +74,7 @@ class VRNN(LatentSequenceModel):
         self.enc_net = MLP([c.hidden, c.h_dim], [c.hidden])  # [phi_x(x_t), h_{t-1}]
         self.enc_head = GaussianHead(c.hidden, c.z_dim, c.var_floor)
         self.dec_net = MLP([c.hidden, c.h_dim], [c.hidden])  # [phi_z(z_t), h_{t-1}]
-        self.emission = nn.Linear(c.hidden, KEY_COUNT)
+        self.emission = build_emission(c, c.hidden)
         self.cell = nn.GRUCell(2 * c.hidden, c.h_dim)  # input [phi_x(x_t), phi_z(z_t)]
 
     def _update(self, h_prev: Tensor, x_t: Tensor, z_t: Tensor) -> Tensor:
@@ -115,8 +115,8 @@ class VRNN(LatentSequenceModel):
     def latent_pass(self, x: Tensor, mask: Tensor) -> LatentPass:
         r = self._rollout(x)
         prior = self.prior_head(self.prior_net(r.h_prev))  # all steps at once
-        logits = self.emission(self.dec_net(r.phi_z, r.h_prev))
-        return LatentPass(bernoulli_log_prob(logits, x), prior, r.posterior, r.z)
+        params = self.emission(self.dec_net(r.phi_z, r.h_prev))  # (B, T, P)
+        return LatentPass(self.emission.log_prob(x, params), prior, r.posterior, r.z)
 
     def generative_pass(self, x: Tensor, z: Tensor) -> tuple[Tensor, Gaussian]:
         """The recurrence over the given (x_t, z_t), then prior and decoder for all steps."""
@@ -152,7 +152,7 @@ class VRNN(LatentSequenceModel):
     def step(
         self, state: State, x_prev: Tensor, generator: torch.Generator | None = None
     ) -> StepOutput:
-        """h_{t-1} from (x_{t-1}, z_{t-1}), z_t ~ p(z_t | h_{t-1}), then the logits of x_t.
+        """h_{t-1} from (x_{t-1}, z_{t-1}), z_t ~ p(z_t | h_{t-1}), then the emission's params for x_t.
 
         One-off calls lay the weights out each time; loops should use :meth:`stepper`.
         """

@@ -10,7 +10,8 @@ reported, always labelled:
 
 Frame accuracy follows Bay et al. (2009): sum over frames of TP / sum of (TP + FP + FN),
 where the predicted notes at step t are the keys with p(x_t,k | x_{<t}) > 0.5 given the
-*true* past. Latent models predict with the model's own ``step``, i.e. one sample of
+*true* past (under a NADE emission, whose keys depend on each other: each key whose
+conditional, given the predicted keys before it, exceeds 0.5). Latent models predict with the model's own ``step``, i.e. one sample of
 the latent path drawn from the prior (no posterior: the prediction may not peek at
 x_t). For the RNN this is its exact predictive distribution.
 """
@@ -65,14 +66,14 @@ class Evaluation:
 
 @torch.no_grad()
 def predicted_notes(model: SequenceModel, x: Tensor) -> Tensor:
-    """Keys predicted on at each step from the true past, p > 0.5.  (B, T, 88) bool"""
+    """Keys predicted on at each step from the true past, p > 0.5 (see above).  (B, T, 88) bool"""
     batch, steps, keys = x.shape
     state = model.prime(None, batch)
     x_prev = x.new_zeros(batch, keys)
     on, step = [], model.stepper()
     for t in range(steps):
         out = step(state, x_prev, None)
-        on.append(out.logits > 0)  # sigmoid(l) > 0.5  <=>  l > 0
+        on.append(model.emission.predict(out.params))
         state, x_prev = out.state, x[:, t]
     return torch.stack(on, dim=1)
 

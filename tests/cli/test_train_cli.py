@@ -64,9 +64,10 @@ def test_resume_extends_a_run_and_refuses_new_settings(toy: str, tmp_path: Path,
 def test_model_settings_map_onto_the_chosen_model(toy: str, tmp_path: Path, capsys) -> None:
     args = ["train", "--dataset", toy, "--model", "rnn", *QUICK]
     assert main([*args, "--z-dim", "4", "--out", str(tmp_path / "a")]) == 2
-    assert "the rnn model has no setting z_dim; its settings are: hidden, cell" in (
-        capsys.readouterr().err
-    )
+    assert (
+        "the rnn model has no setting z_dim; its settings are: "
+        "emission, nade_hidden, key_order, hidden, cell"
+    ) in capsys.readouterr().err
     assert main([*args, "--set", "cell", "--out", str(tmp_path / "b")]) == 2
     assert "--set takes NAME=VALUE" in capsys.readouterr().err
     assert main([*args, "--hidden", "4", "--set", "cell=lstm", "--out", str(tmp_path / "c")]) == 0

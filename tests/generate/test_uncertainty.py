@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 import torch
 
-from musevae.generate.uncertainty import bernoulli_entropy, sample_disagreement
+from musevae.generate.uncertainty import sample_disagreement
+from musevae.models.emission import bernoulli_entropy
 
 
 def test_entropy_by_hand() -> None:

@@ -119,12 +119,12 @@ def test_prime_and_step(name: str) -> None:
     assert all(torch.equal(a, b) for a, b in zip(primed, same))  # latents from the generator
     out = model.step(primed, x[:, -1], torch.Generator().manual_seed(7))
     again = model.step(primed, x[:, -1], torch.Generator().manual_seed(7))
-    assert out.logits.shape == (3, 88)
-    assert torch.equal(out.logits, again.logits)  # the generator fixes z
+    assert out.params.shape == (3, 88)
+    assert torch.equal(out.params, again.params)  # the generator fixes z
     assert out.latent_std is not None and out.latent_std.shape == (3,)
     assert (out.latent_std > 0).all()
     assert [s.shape for s in out.state] == [s.shape for s in primed]
-    assert not out.logits.requires_grad
+    assert not out.params.requires_grad
 
 
 @pytest.mark.parametrize("name", LATENT)
@@ -134,7 +134,7 @@ def test_endless_generation_keeps_a_constant_state(name: str) -> None:
     generator = torch.Generator().manual_seed(0)
     for _ in range(20):
         out = model.step(state, frame, generator)
-        frame = torch.bernoulli(torch.sigmoid(out.logits), generator=generator)
+        frame = torch.bernoulli(torch.sigmoid(out.params), generator=generator)
         state = out.state
     assert [s.shape for s in state] == [s.shape for s in model.prime(None, 2)]
 
@@ -145,4 +145,4 @@ def test_double_precision(name: str) -> None:
     x, mask = _batch()
     terms = model.elbo(x.double(), mask.double())
     assert terms.loss.dtype == torch.float64
-    assert model.step(model.prime(None, 3), x[:, 0].double()).logits.dtype == torch.float64
+    assert model.step(model.prime(None, 3), x[:, 0].double()).params.dtype == torch.float64

@@ -76,7 +76,7 @@ def test_stepping_gives_the_same_log_probs_as_elbo(cell: str) -> None:
     for t in range(6):
         out = model.step(state, x_prev)
         log_p = -torch.nn.functional.binary_cross_entropy_with_logits(
-            out.logits, x[:, t], reduction="sum"
+            out.params, x[:, t], reduction="sum"
         )
         assert log_p.item() == pytest.approx(expected[t].item(), rel=1e-5)
         assert out.latent_std is None
@@ -92,8 +92,8 @@ def test_prime_equals_stepping_through_the_prime(cell: str) -> None:
     for t in range(3):
         state = model.step(state, torch.zeros(1, 88) if t == 0 else x[:, t - 1]).state
     primed = model.prime(x, batch_size=1)
-    after = model.step(primed, x[:, -1]).logits
-    stepped = model.step(state, x[:, -1]).logits
+    after = model.step(primed, x[:, -1]).params
+    stepped = model.step(state, x[:, -1]).params
     assert torch.allclose(after, stepped, atol=1e-6)
     assert all(s.shape == (1, 1, 5) for s in primed)
     assert not torch.equal(primed[0], model.prime(None, 1)[0])

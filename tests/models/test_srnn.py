@@ -120,8 +120,9 @@ def test_prime_continues_the_deterministic_state() -> None:
     assert torch.allclose(out.state[0], d_next[:, -1])  # d_{P+1} = GRU(d_P, e(x_P))
 
 
-def test_generation_step_equals_the_model_written_out() -> None:
-    model = _model()
+@pytest.mark.parametrize("emission", ["bernoulli", "nade"])
+def test_generation_step_equals_the_model_written_out(emission: str) -> None:
+    model = _model(emission=emission, nade_hidden=4)
     x_prev = roll(3, 1)[:, 0].double()
     d_prev, z_prev = torch.randn(3, 5, dtype=torch.float64), torch.randn(3, 3, dtype=torch.float64)
     out = model.stepper()((d_prev, z_prev), x_prev, torch.Generator().manual_seed(4))
@@ -134,9 +135,9 @@ def test_generation_step_equals_the_model_written_out() -> None:
     logits = model.emission(model.decoder(d, z))
 
     assert torch.allclose(out.state[0], d) and torch.allclose(out.state[1], z)
-    assert torch.allclose(out.logits, logits)
+    assert torch.allclose(out.params, logits)
     assert torch.allclose(out.latent_std, prior.std.mean(-1))
-    assert torch.equal(model.step((d_prev, z_prev), x_prev, torch.Generator().manual_seed(4)).logits, out.logits)
+    assert torch.equal(model.step((d_prev, z_prev), x_prev, torch.Generator().manual_seed(4)).params, out.params)
 
 
 def test_a_stepper_continuing_from_its_own_state_equals_the_model_written_out() -> None:
@@ -147,12 +148,12 @@ def test_a_stepper_continuing_from_its_own_state_equals_the_model_written_out() 
     for seed in range(3):  # the later calls reuse the GRU terms read with the returned d_t
         out = stepper(state, x_prev, torch.Generator().manual_seed(seed))
         written_out = model.step(state, x_prev, torch.Generator().manual_seed(seed))  # a fresh stepper
-        assert torch.allclose(out.logits, written_out.logits)
+        assert torch.allclose(out.params, written_out.params)
         assert all(torch.allclose(a, b) for a, b in zip(out.state, written_out.state, strict=True))
-        state, x_prev = out.state, (out.logits > 0).double()
+        state, x_prev = out.state, (out.params > 0).double()
     other = torch.randn(3, 5, dtype=torch.float64), state[1]  # not the last state: read in full
     out = stepper(other, x_prev, torch.Generator().manual_seed(9))
-    assert torch.allclose(out.logits, model.step(other, x_prev, torch.Generator().manual_seed(9)).logits)
+    assert torch.allclose(out.params, model.step(other, x_prev, torch.Generator().manual_seed(9)).params)
 
 
 def test_a_stepper_is_a_snapshot_of_the_weights() -> None:
@@ -162,24 +163,25 @@ def test_a_stepper_is_a_snapshot_of_the_weights() -> None:
     with torch.no_grad():
         model.emission.bias.add_(1.0)
     seeded = lambda: torch.Generator().manual_seed(0)  # noqa: E731
-    after = model.stepper()(state, x_prev, seeded()).logits
-    assert torch.allclose(after - before(state, x_prev, seeded()).logits, torch.ones(2, 88, dtype=torch.float64))
+    after = model.stepper()(state, x_prev, seeded()).params
+    assert torch.allclose(after - before(state, x_prev, seeded()).params, torch.ones(2, 88, dtype=torch.float64))
 
 
 def test_a_stepper_records_no_graph_outside_no_grad() -> None:
     model = _model()
     assert all(p.requires_grad for p in model.parameters())
     out = model.stepper()(model.prime(None, 2), torch.zeros(2, 88, dtype=torch.float64))
-    assert not out.logits.requires_grad and not any(s.requires_grad for s in out.state)
+    assert not out.params.requires_grad and not any(s.requires_grad for s in out.state)
 
 
+@pytest.mark.parametrize("emission", ["bernoulli", "nade"])
 @pytest.mark.parametrize("min_weights", [0, 10**9], ids=["onednn-if-built", "addmm"])
 @pytest.mark.parametrize("batch", [1, 4])
 def test_float32_steps_match_the_written_out_model_on_every_kernel_path(
-    batch: int, min_weights: int, monkeypatch: pytest.MonkeyPatch
+    batch: int, min_weights: int, emission: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(step_kernels, "ONEDNN_MIN_WEIGHTS", min_weights)  # layers by size
-    model = _model(d_dim=40, z_dim=8, a_dim=4, hidden=32).float()  # batch 4 may take oneDNN
+    model = _model(d_dim=40, z_dim=8, a_dim=4, hidden=32, emission=emission).float()  # batch 4 may take oneDNN
     x_prev = roll(batch, 1)[:, 0].float()
     d_prev, z_prev = torch.randn(batch, 40), torch.randn(batch, 8)
     stepper = model.stepper()
@@ -189,7 +191,7 @@ def test_float32_steps_match_the_written_out_model_on_every_kernel_path(
     prior = model.prior_head(model.prior_net(d[0], z_prev))
     z = prior.mean + prior.std * torch.randn(batch, 8, generator=torch.Generator().manual_seed(1))
     logits = model.emission(model.decoder(d[0], z))
-    assert torch.allclose(out.logits, logits, atol=1e-5)
+    assert torch.allclose(out.params, logits, atol=1e-5)
     assert torch.allclose(out.state[0], d[0], atol=1e-5)
 
 
@@ -203,7 +205,7 @@ def test_separate_heads_are_one_mlp_per_gaussian_parameter() -> None:
     assert not mean_grad[:, 6:].any() and mean_grad[:, :6].any()  # the mean's MLP only
     assert not std_grad[:, :6].any() and std_grad[:, 6:].any()  # the variance's MLP only
     step = model.stepper()(model.prime(None, 2), torch.zeros(2, 88, dtype=torch.float64), None)
-    assert step.logits.shape == (2, 88)
+    assert step.params.shape == (2, 88)
 
 
 def test_elbo_from_a_fresh_start_is_the_elbo() -> None:
@@ -280,6 +282,6 @@ def test_a_bfloat16_stepper_keeps_the_probabilities_of_a_paper_size_srnn() -> No
         for seed in range(5):
             a = exact(state, x_prev, torch.Generator().manual_seed(seed))
             b = fast(state, x_prev, torch.Generator().manual_seed(seed))
-            gap = (a.logits.sigmoid() - b.logits.sigmoid()).abs().max()
+            gap = (a.params.sigmoid() - b.params.sigmoid()).abs().max()
             assert 0 < gap < 0.02
-            state, x_prev = a.state, (a.logits > 0).float()
+            state, x_prev = a.state, (a.params > 0).float()

@@ -12,9 +12,9 @@ from musevae.models.vrnn import VRNN, VRNNConfig
 from tests.models.conftest import roll
 
 
-def _vrnn() -> VRNN:
+def _vrnn(emission: str = "bernoulli") -> VRNN:
     torch.manual_seed(0)
-    return VRNN(VRNNConfig(h_dim=4, z_dim=3, hidden=5)).double()
+    return VRNN(VRNNConfig(h_dim=4, z_dim=3, hidden=5, emission=emission, nade_hidden=4)).double()
 
 
 def test_vrnn_rollout_equals_the_naive_loop() -> None:
@@ -58,21 +58,22 @@ def _vrnn_step_written_out(
     return model.emission(model.dec_net(model.phi_z(z), h)), h, z, prior.std.mean(-1)
 
 
-def test_vrnn_stepper_equals_the_model_written_out_also_when_continuing() -> None:
-    model = _vrnn()
+@pytest.mark.parametrize("emission", ["bernoulli", "nade"])
+def test_vrnn_stepper_equals_the_model_written_out_also_when_continuing(emission: str) -> None:
+    model = _vrnn(emission)
     x_prev = roll(3, 1)[:, 0].double()
     state = torch.randn(3, 4, dtype=torch.float64), torch.randn(3, 3, dtype=torch.float64)
     stepper = model.stepper()
     for seed in range(3):  # the later calls continue from the returned state (cached phi_z)
         out = stepper(state, x_prev, torch.Generator().manual_seed(seed))
         logits, h, z, spread = _vrnn_step_written_out(model, *state, x_prev, seed)
-        assert torch.allclose(out.logits, logits) and torch.allclose(out.latent_std, spread)
+        assert torch.allclose(out.params, logits) and torch.allclose(out.latent_std, spread)
         assert torch.allclose(out.state[0], h) and torch.allclose(out.state[1], z)
-        state, x_prev = out.state, (out.logits > 0).double()
+        state, x_prev = out.state, model.emission.predict(out.params).double()
     other = torch.randn(3, 4, dtype=torch.float64), torch.randn(3, 3, dtype=torch.float64)
     out = stepper(other, x_prev, torch.Generator().manual_seed(9))  # not the last state
-    assert torch.allclose(out.logits, _vrnn_step_written_out(model, *other, x_prev, 9)[0])
-    assert not out.logits.requires_grad
+    assert torch.allclose(out.params, _vrnn_step_written_out(model, *other, x_prev, 9)[0])
+    assert not out.params.requires_grad
 
 
 @pytest.mark.parametrize("min_weights", [0, 10**9], ids=["onednn-if-built", "addmm"])
@@ -86,7 +87,7 @@ def test_vrnn_float32_steps_match_on_every_kernel_path(
     state = torch.randn(4, 24), torch.randn(4, 6)
     out = model.stepper()(state, x_prev, torch.Generator().manual_seed(1))
     logits, h, _, _ = _vrnn_step_written_out(model, *state, x_prev, 1)
-    assert torch.allclose(out.logits, logits, atol=1e-5) and torch.allclose(out.state[0], h, atol=1e-5)
+    assert torch.allclose(out.params, logits, atol=1e-5) and torch.allclose(out.state[0], h, atol=1e-5)
 
 
 def test_storn_posterior_reads_only_the_past_and_the_prior_is_standard() -> None:
