@@ -1,10 +1,16 @@
-"""Training speed of every model against the cost of its recurrences alone.
+"""Training speed of every model against the cost of its recurrences alone, and against
+a textbook implementation of the same model.
 
 For each model at its default (paper music) sizes: one training step on a batch of
 16 x 100 steps of random piano roll (forward, backward, Adam step), median ms per step,
-frames per second and peak memory, next to the LOWER BOUND: the same recurrences the model
-cannot avoid (the fused nn.GRU calls of SRNN/STORN/RNN, a GRUCell loop of VRNN's size)
-run forward + backward. The ratio says how much the rest of the model costs.
+frames per second and peak memory, next to
+- the LOWER BOUND: the same recurrences the model cannot avoid (the fused nn.GRU calls
+  of SRNN/STORN/RNN, a GRUCell loop of VRNN's size) run forward + backward; the ratio
+  "bound" says how much the rest of the model costs;
+- the TEXTBOOK model (``textbook.py``): the same layers and sizes as one per-step loop
+  of cells and MLPs under autograd, as a paper's reference code or a peer toolkit
+  writes it; "speed-up" is its time over ours (> 1: ours is faster).
+The three are called in turn, so all see the same machine load.
 
 Each model runs in its own process so the peak memory figure is its own. Timings on a
 shared machine are noisy: run it a few times and compare the best ratios.
@@ -28,6 +34,7 @@ from torch import Tensor, nn
 
 from musevae.models import MODELS, build_model
 from musevae.models.config import ModelConfig
+from textbook import TEXTBOOK  # beside this script
 
 BATCH, STEPS, KEYS = 16, 100, 88
 DENSITY = 0.04  # about 3.5 sounding keys per frame, as in the benchmark sets
@@ -85,17 +92,16 @@ def lower_bound(kind: str, c: ModelConfig) -> _Recurrences:
     return bounds[kind]()
 
 
-def _time_pairs(
-    first: Callable[[], None], second: Callable[[], None], steps: int, device: str,
-    clock: Callable[[], float],
-) -> tuple[list[float], list[float]]:
-    """Milliseconds per call of each, alternating calls so both see the same machine load."""
+def _time_interleaved(
+    fns: list[Callable[[], None]], steps: int, device: str, clock: Callable[[], float]
+) -> list[list[float]]:
+    """Milliseconds per call of each, one call of each in turn, so all see the same load."""
     for _ in range(2):
-        first()
-        second()
-    times: tuple[list[float], list[float]] = ([], [])
+        for fn in fns:
+            fn()
+    times: list[list[float]] = [[] for _ in fns]
     for _ in range(steps):
-        for fn, out in zip((first, second), times):
+        for fn, out in zip(fns, times):
             if device == "cuda":
                 torch.cuda.synchronize()
             start = clock()
@@ -136,17 +142,26 @@ def measure(kind: str, device: str, steps: int, threads: int, clock: str) -> dic
         bound.zero_grad(set_to_none=True)
         bound().backward()
 
+    textbook = TEXTBOOK[kind](model.config).to(device)
+    textbook_optimizer = torch.optim.Adam(textbook.parameters(), lr=1e-3, eps=1e-4)
+
+    def textbook_step() -> None:
+        textbook_optimizer.zero_grad(set_to_none=True)
+        textbook.loss(x).backward()
+        textbook_optimizer.step()
+
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     if device == "cuda":
         torch.cuda.reset_peak_memory_stats()
-    train_step()  # the peak of a training step (the bound's is smaller)
+    train_step()  # the peak of a training step (the others' are measured after it)
     peak = _peak_mb(device, rss_before)
-    model_times, bound_times = _time_pairs(
-        train_step, bound_step, steps, device, CLOCKS[clock]
+    model_times, bound_times, textbook_times = _time_interleaved(
+        [train_step, bound_step, textbook_step], steps, device, CLOCKS[clock]
     )
     return {
         "model_ms": statistics.median(model_times),
         "bound_ms": statistics.median(bound_times),
+        "textbook_ms": statistics.median(textbook_times),
         "peak_mb": peak,
     }
 
@@ -168,7 +183,7 @@ def main() -> None:
     print(f"batch {BATCH} x {STEPS} steps, {args.device}, {args.threads} threads, "
           f"{args.clock} clock, median of {args.steps} steps; default (paper music) sizes")
     print(f"{'model':<7}{'ms/step':>9}{'frames/s':>10}{'peak MB':>9}"
-          f"{'bound ms':>10}{'ratio':>7}")
+          f"{'bound ms':>10}{'bound':>7}{'textbook ms':>13}{'speed-up':>10}")
     context = multiprocessing.get_context("spawn")
     for kind in args.models:
         with concurrent.futures.ProcessPoolExecutor(1, mp_context=context) as pool:
@@ -176,7 +191,8 @@ def main() -> None:
             r = job.result()
         frames = BATCH * STEPS / (r["model_ms"] / 1000.0)
         print(f"{kind:<7}{r['model_ms']:>9.1f}{frames:>10.0f}{r['peak_mb']:>9.0f}"
-              f"{r['bound_ms']:>10.1f}{r['model_ms'] / r['bound_ms']:>7.2f}")
+              f"{r['bound_ms']:>10.1f}{r['model_ms'] / r['bound_ms']:>7.2f}"
+              f"{r['textbook_ms']:>13.1f}{r['textbook_ms'] / r['model_ms']:>10.2f}")
 
 
 if __name__ == "__main__":
