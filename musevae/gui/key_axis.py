@@ -2,6 +2,8 @@
 
 A piece rarely spans all 88 keys; showing just its range makes each row several times
 taller. Both views take their row geometry from one KeyAxis, so they always line up.
+A finished piece is fitted (``fit_piece``) unless keys were chosen by hand (Fit, 88,
+Shift+wheel) while it was sampled: that view stays.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ class KeyAxis(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.low, self.high = 0, KEY_COUNT - 1  # roll keys (0 = A0), both shown
+        self.chosen = False  # keys chosen by hand since the piece began
 
     @property
     def count(self) -> int:
@@ -36,6 +39,7 @@ class KeyAxis(QObject):
 
     def show(self, low: int, high: int) -> None:
         """Show keys ``low..high``, widened to MIN_KEYS and kept on the keyboard."""
+        self.chosen = True
         low, high = max(0, low), min(KEY_COUNT - 1, high)
         missing = MIN_KEYS - (high - low + 1)
         if missing > 0:
@@ -58,7 +62,17 @@ class KeyAxis(QObject):
 
     def scroll(self, keys: int) -> None:
         """Move the shown range ``keys`` up (positive) or down, within the keyboard."""
+        self.chosen = True
         shift = max(-self.low, min(KEY_COUNT - 1 - self.high, keys))
         if shift:
             self.low, self.high = self.low + shift, self.high + shift
             self.changed.emit()
+
+    def new_piece(self) -> None:
+        self.chosen = False
+
+    def fit_piece(self, midi_range: tuple[int, int] | None) -> None:
+        """Fit a finished piece, unless keys were chosen since it began."""
+        if not self.chosen:
+            self.fit(midi_range)
+            self.chosen = False

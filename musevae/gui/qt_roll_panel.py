@@ -1,10 +1,6 @@
 """The roll area: candidate switcher and zoom buttons, which model made the piece,
 keyboard + roll, the uncertainty lane, one scroll bar, and a read-out line. It wires
-views to state and owns none.
-
-When a piece is done the keys are fitted to it, unless a key view was chosen (Fit, 88,
-Shift+wheel) while it was sampled: that view stays, as it does when switching candidates.
-"""
+views to state and owns none."""
 
 from __future__ import annotations
 
@@ -48,7 +44,6 @@ class RollPanel(QWidget):
         self.follow.setChecked(True)
         self.follow.setToolTip("Keep the newest step, or the playhead, on screen")
         self.info = QLabel()  # model · steps · seed of the piece on screen
-        self._keys_chosen = False  # since the piece began
         self.readout = QLabel(" ")
         self.readout.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.keyboard = KeyboardWidget(self.keys)
@@ -93,8 +88,9 @@ class RollPanel(QWidget):
         g.started.connect(self._on_started)
         g.grown.connect(self._on_grown)
         g.candidateChanged.connect(self.candidates.setCurrentIndex)
-        g.runningChanged.connect(lambda running: running or self._fit_keys_unless_chosen())
-        self.keys.changed.connect(self._on_keys_changed)
+        g.runningChanged.connect(
+            lambda running: running or self.keys.fit_piece(self.generation.key_range())
+        )
         self.candidates.currentIndexChanged.connect(g.set_candidate)
         self.axis.changed.connect(self._sync_scroll)
         self.scroll.valueChanged.connect(lambda value: self.axis.scroll_to(float(value)))
@@ -109,7 +105,7 @@ class RollPanel(QWidget):
         self.candidates.blockSignals(False)
         self.axis.scroll_to(0.0)
         self.readout.setText(" ")  # the last piece's values are stale
-        self._keys_chosen = False
+        self.keys.new_piece()
         card = self.generation.card
         self.info.setToolTip("" if card is None else f"made by {card}")
         self._on_grown(0)
@@ -144,13 +140,6 @@ class RollPanel(QWidget):
 
     def _fit_keys(self) -> None:
         self.keys.fit(self.generation.key_range())
-
-    def _on_keys_changed(self) -> None:
-        self._keys_chosen = True
-
-    def _fit_keys_unless_chosen(self) -> None:
-        if not self._keys_chosen:
-            self._fit_keys()
 
     def _all_keys(self) -> None:
         self.keys.fit(None)
