@@ -9,7 +9,7 @@ The training settings start at the recipe the CLI uses for the same data
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import (
     QComboBox,
@@ -33,6 +33,9 @@ from musevae.gui.qt_train_data import DataChooser
 from musevae.gui.settings import Settings
 from musevae.gui.train_session import LOADING, TrainSession
 
+if TYPE_CHECKING:
+    from musevae.train.config import TrainConfig
+
 DEVICES = ("auto", "cpu", "cuda")
 
 
@@ -41,6 +44,13 @@ def spin(low: int, high: int, value: int) -> QSpinBox:
     box.setRange(low, high)
     box.setValue(value)
     return box
+
+
+def recipe_defaults(dataset_ref: str | None) -> TrainConfig:
+    """The settings ``musevae train`` takes for this data when given no flags."""
+    from musevae.train.recipes import recipe_config
+
+    return recipe_config("auto", [dataset_ref] if dataset_ref else [])
 
 
 def clock(seconds: float | None) -> str:
@@ -67,10 +77,16 @@ class TrainPanel(QWidget):
         self.kind.setMinimumContentsLength(8)
         self.sizes_form = QFormLayout()
         self.sizes: dict[str, QSpinBox] = {}
-        self.epochs, self.batch = spin(1, 10_000, 1), spin(1, 4096, 1)
-        self.crop = spin(2, 10_000, 2)
-        self.lr = QDoubleSpinBox(decimals=5, minimum=1e-5, maximum=1.0, singleStep=1e-4)
-        self._use_recipe()
+        recipe = recipe_defaults(self.data.current_ref())
+        self.epochs = spin(1, 10_000, recipe.epochs)
+        self.epochs.setToolTip(
+            "Training stops earlier once the validation score has not improved for "
+            f"{recipe.patience} epochs; the best model so far is always kept."
+            if recipe.patience else "Training runs all its epochs; the best model is kept."
+        )
+        self.batch, self.crop = spin(1, 4096, recipe.batch_size), spin(2, 10_000, recipe.seq_len)
+        self.lr = QDoubleSpinBox(decimals=5, minimum=1e-5, maximum=1.0, singleStep=1e-4,
+                                 value=recipe.lr)  # fmt: skip
         self.device = QComboBox()
         self.device.addItems(DEVICES)
         self.device.setCurrentText(settings.get("train/device"))
@@ -123,22 +139,6 @@ class TrainPanel(QWidget):
         self.buttons["Pause"].clicked.connect(self.toggle_pause)
         self.buttons["Cancel"].clicked.connect(s.cancel)
         self.buttons["Resume…"].clicked.connect(self.resume)
-
-    def _use_recipe(self) -> None:
-        """The recipe's settings for the chosen data, as ``musevae train`` takes them."""
-        from musevae.train.recipes import recipe_config
-
-        ref = self.data.current_ref()
-        config = recipe_config("auto", [ref] if ref else [])
-        self.epochs.setValue(config.epochs)
-        self.batch.setValue(config.batch_size)
-        self.crop.setValue(config.seq_len)
-        self.lr.setValue(config.lr)
-        stops = f"once the validation score has not improved for {config.patience} epochs"
-        self.epochs.setToolTip(
-            f"Training stops earlier {stops}; the best model so far is always kept."
-            if config.patience else "Training runs every epoch; the best model is kept."
-        )
 
     # --- the model catalogue arrives once torch is loaded (session.catalogueChanged) -----
     def _show_catalogue(self, catalogue: tasks.Catalogue) -> None:
