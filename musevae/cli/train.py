@@ -121,13 +121,18 @@ def add_training_arguments(parser: argparse.ArgumentParser) -> None:
     for name, what in SWITCH_FLAGS.items():
         flag = "--" + name.replace("_", "-")
         group.add_argument(flag, dest=name, action="store_const", const=True, default=None, help=what)
+    group.add_argument(
+        "--no-cuda-graphs", dest="cuda_graphs", action="store_const", const=False, default=None,
+        help="on a GPU, launch each update's kernels one by one instead of replaying them "
+        "from a CUDA graph (slower; for debugging)",
+    )  # fmt: skip
 
 
 def training_config(args: argparse.Namespace, dataset_refs: list[str]) -> TrainConfig:
     """The recipe for these datasets with the explicit flags on top."""
     from musevae.train.recipes import recipe_config
 
-    names = [*TRAIN_FLAGS, *SWITCH_FLAGS]
+    names = [*TRAIN_FLAGS, *SWITCH_FLAGS, "cuda_graphs"]
     given = {n: getattr(args, n) for n in names if getattr(args, n) is not None}
     return recipe_config(args.recipe, dataset_refs, **given)
 

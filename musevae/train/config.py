@@ -77,6 +77,9 @@ class TrainConfig(Settings):
     # Train on the data's streams of chunks in order, carrying the state across each cut
     # (see StreamSampler); a resumed run starts the streams afresh at its first batch.
     carry_states: bool = False
+    # On a CUDA GPU, replay each update's kernels from a CUDA graph (graphed_update):
+    # the same arithmetic, without thousands of launches from Python per update.
+    cuda_graphs: bool = True
     eval_batch_size: int = 16
     test_samples: int = 100  # importance samples for the final test log-likelihood; 0 skips
     bad_update_limit: int = 5  # consecutive non-finite updates before restoring
@@ -92,7 +95,7 @@ class TrainConfig(Settings):
         "kl_start": "unit", "kl_warmup": "count", "lr_schedule": "schedule",
         "lr_decay_start": "count", "lr_decay": "factor", "patience": "count",
         "updates_per_epoch": "positive_int", "augment_transpose": "bool",
-        "carry_states": "bool",
+        "carry_states": "bool", "cuda_graphs": "bool",
         "eval_batch_size": "positive_int", "test_samples": "count",
         "bad_update_limit": "positive_int", "recovery_lr_factor": "shrink",
         "max_recoveries": "count", "seed": "int",

@@ -24,6 +24,7 @@ import numpy as np
 import torch
 
 from musevae.data.dataset import Dataset
+from musevae.data.pianoroll import KEY_COUNT
 from musevae.errors import MusevaeError
 from musevae.models.base import CarriesState, SequenceModel, State
 from musevae.models.registry import build_model
@@ -31,6 +32,7 @@ from musevae.train.checkpoint import load_model
 from musevae.train.config import TrainConfig
 from musevae.train.distributed import SINGLE, Distributed
 from musevae.train.evaluate import Evaluation, evaluate
+from musevae.train.graphed_update import GraphedUpdate, UpdateInputs, UpdateOutputs, graphs_usable
 from musevae.train import events as ev
 from musevae.train.guard import NumericalGuard
 from musevae.train.resume import Progress, ResumeState, load_resume, restore_optimizer
@@ -170,6 +172,12 @@ class _Run:
                 "only the SRNN trains with carry_states"
             )
         self.carry: State | None = None  # the last batch's end state, with carry_states
+        self.graphed = (
+            GraphedUpdate(self._forward_backward, self.model, config.batch_size,
+                          config.seq_len, KEY_COUNT, device)  # fmt: skip
+            if config.cuda_graphs and graphs_usable(device, dist.world_size, config.carry_states)
+            else None
+        )
         self.progress = Progress()
         self.rng = np.random.default_rng(config.seed)
         self.guard = NumericalGuard(config.bad_update_limit)
@@ -241,19 +249,20 @@ class _Run:
         started, p, world = time.perf_counter(), self.progress, self.dist.world_size
         batch = self.batches(self.rng, p.updates)
         weight = kl_weight(p.updates, self.config.kl_start, self.warmup)
-        self.optimizer.zero_grad(set_to_none=True)
         x, mask = batch.x.to(self.device), batch.mask.to(self.device)
-        if self.config.carry_states:
-            start = self.carry if batch.carry else None
-            terms, self.carry = self.module(x, mask, weight, carry=True, start=start)
-        else:
-            terms = self.module(x, mask, weight)
-        sums = torch.stack([terms.log_px.sum(), terms.kl.sum()])
-        loss = -(sums[0] - weight * sums[1]) * (world / batch.frames)  # DDP averages ranks
-        loss.backward()
-        params = self.model.parameters()
-        norm = float(torch.nn.utils.clip_grad_norm_(params, self.config.clip_norm))
-        log_px, kl = (self.dist.all_reduce_sum(sums.detach()) / batch.frames).tolist()
+        scale = world / batch.frames  # DDP averages ranks
+        if self.graphed is not None and self.graphed.fits(x):
+            out = self.graphed(x, mask, weight, scale)
+        else:  # a graph's gradients must keep their memory: zero them, never drop them
+            self.optimizer.zero_grad(set_to_none=self.graphed is None)
+            if self.config.carry_states:
+                start = self.carry if batch.carry else None
+                terms, self.carry = self.module(x, mask, weight, carry=True, start=start)
+                out = self._backward(terms.log_px, terms.kl, weight, scale)
+            else:
+                out = self._forward_backward(UpdateInputs(x, mask, weight, scale))  # type: ignore[arg-type]
+        norm = float(out.grad_norm)
+        log_px, kl = (self.dist.all_reduce_sum(out.sums) / batch.frames).tolist()
         p.updates += 1
         problem = self.guard.problem(log_px, kl, norm)
         self.guard.record(problem)
@@ -268,6 +277,21 @@ class _Run:
         lr = self.optimizer.param_groups[0]["lr"]
         loss_value = -(log_px - weight * kl)
         return ev.Step(p.updates, p.epochs + 1, loss_value, log_px, kl, weight, lr, norm, rate)
+
+    def _forward_backward(self, inputs: UpdateInputs) -> UpdateOutputs:
+        """Loss and gradients of a batch with no carried state: what a CUDA graph records."""
+        terms = self.module(inputs.x, inputs.mask, inputs.kl_weight)
+        return self._backward(terms.log_px, terms.kl, inputs.kl_weight, inputs.scale)
+
+    def _backward(
+        self, log_px: torch.Tensor, kl: torch.Tensor, weight: float | torch.Tensor,
+        scale: float | torch.Tensor,
+    ) -> UpdateOutputs:  # fmt: skip
+        """Gradients of the scaled negative ELBO, clipped; no host sync (graph-safe)."""
+        sums = torch.stack([log_px.sum(), kl.sum()])
+        (-(sums[0] - weight * sums[1]) * scale).backward()
+        norm = torch.nn.utils.clip_grad_norm_(self.model.parameters(), self.config.clip_norm)
+        return UpdateOutputs(sums.detach(), norm)
 
     def _recover(self) -> ev.Recovered:
         """Back to the last good state with a smaller learning rate; give up eventually."""
