@@ -16,6 +16,7 @@ import numpy as np
 import torch
 
 from musevae.data.pianoroll import KEY_COUNT, PianoRoll
+from musevae.generate.given import Given, condition, shift_keys
 from musevae.generate.musical import Controls, frame_rules, held_keys, update_holds
 from musevae.generate.uncertainty import sample_disagreement
 from musevae.models.base import SequenceModel
@@ -58,13 +59,16 @@ def sample(
     seed: int | None = None,
     prime: PianoRoll | None = None,
     precision: str = "auto",
+    given: Given | None = None,
 ) -> Iterator[GeneratedStep]:
     """Yield ``steps`` sampled steps (forever if ``None``) for ``n`` candidates.
 
     ``prime`` (in the output key) is read by the model first; the candidates then share
     its ending and diverge. The same ``seed`` gives the same music on the same device
     and ``precision`` ("auto", "float32" or "bfloat16": that of the large multiplies of
-    the step, see :func:`musevae.models.step_kernels.resolve_precision`).
+    the step, see :func:`musevae.models.step_kernels.resolve_precision`). ``given``
+    fixes keys of the first ``len(given)`` steps, conditioned on inside each draw
+    (:mod:`musevae.generate.given`).
     """
     if n < 1:
         raise ValueError(f"need at least one candidate; got {n}")
@@ -85,17 +89,21 @@ def sample(
             hold_left = torch.zeros(n, x_prev.shape[1], dtype=torch.long, device=device)
             previous, step = x_prev.bool(), model.stepper(multiplies)
             draw = model.emission.sampler(frame_rules(controls, controls.allowed_keys(device)))
+            on, off = (None, None) if given is None else given.in_model_key(shift, device)
             for index in counter:
                 out = step(state, x_prev, generator)
-                frame = draw(out.params, held_keys(controls, hold_left), generator)
+                params, held = out.params, held_keys(controls, hold_left)
+                if on is not None and index < len(on):
+                    params, held = condition(model.emission, params, held, on[index], off[index])
+                frame = draw(params, held, generator)
                 notes = frame.notes
                 hold_left = update_holds(controls, notes, previous, hold_left)
                 state, x_prev, previous = out.state, notes.to(out.params.dtype), notes
                 probs_out = frame.probs.float().cpu().numpy()
                 yield GeneratedStep(
                     index=index,
-                    notes=_to_key(notes.cpu().numpy(), shift),
-                    probs=_to_key(probs_out, shift),
+                    notes=shift_keys(notes.cpu().numpy(), shift),
+                    probs=shift_keys(probs_out, shift),
                     entropy=frame.entropy.float().cpu().numpy(),
                     latent_spread=None
                     if out.latent_std is None
@@ -173,19 +181,3 @@ def _start(
     keys = prime.transpose(-shift, clip=True).keys
     x = torch.from_numpy(keys.astype(np.float32)).to(weight)[None].expand(n, -1, -1)
     return model.prime(x.contiguous(), n, generator), x[:, -1].contiguous()
-
-
-def _to_key(frame: np.ndarray, shift: int) -> np.ndarray:
-    """Move ``(N, 88)`` columns from the model's key to the output key.
-
-    Keys that would leave the keyboard are never allowed to sound (see
-    ``Controls.allowed_keys``), so the columns shifted out are all zero.
-    """
-    if shift == 0:
-        return frame
-    moved = np.zeros_like(frame)
-    if shift > 0:
-        moved[:, shift:] = frame[:, :-shift]
-    else:
-        moved[:, :shift] = frame[:, -shift:]
-    return moved

@@ -70,6 +70,17 @@ class Emission(nn.Linear, ABC):
         they are unchanged (as a model's ``stepper``)."""
 
     @abstractmethod
+    def forbid(self, params: Tensor, off: Tensor) -> Tensor:
+        """``params (B, param_dim)`` with the keys ``off (B, 88)`` (keyboard order) certain
+        to stay silent: how a frame is conditioned on given keys (the keys given as on
+        go in as ``held``)."""
+
+    @abstractmethod
+    def conditions_exactly(self, given: Tensor) -> bool:
+        """Whether fixing the keys ``given (88,)`` bool and drawing the others gives
+        exactly p(other keys | given keys, f_t), rather than a clamped draw."""
+
+    @abstractmethod
     def predict(self, params: Tensor) -> Tensor:
         """The keys predicted on, for frame accuracy: each key whose probability given
         the prediction's keys before it exceeds 1/2.  ``(B, 88)`` bool"""

@@ -31,6 +31,12 @@ class Bernoulli(Emission):
     def sampler(self, rules: FrameRules) -> BernoulliSampler:
         return BernoulliSampler(rules)
 
+    def forbid(self, params: Tensor, off: Tensor) -> Tensor:
+        return params.masked_fill(off, float("-inf"))
+
+    def conditions_exactly(self, given: Tensor) -> bool:
+        return True  # the keys are independent given f_t: fixing some leaves the rest as they were
+
     def predict(self, params: Tensor) -> Tensor:
         return params > 0  # sigmoid(l) > 1/2  <=>  l > 0
 

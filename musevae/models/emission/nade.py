@@ -69,6 +69,18 @@ class NADE(Emission):
     def sampler(self, rules: FrameRules) -> NADESampler:
         return NADESampler(self, rules)
 
+    def forbid(self, params: Tensor, off: Tensor) -> Tensor:
+        b, c = self.split(params)
+        return torch.cat([b.masked_fill(self.in_order(off), float("-inf")), c], -1)
+
+    def conditions_exactly(self, given: Tensor) -> bool:
+        """Exact when the given keys come first in the drawing order (the top voice under
+        high-to-low): every key drawn after them is conditioned on them. Given keys
+        drawn last only clamp a draw that never saw them."""
+        in_order = self.in_order(given.bool())
+        count = int(in_order.sum())
+        return bool(in_order[:count].all())
+
     def predict(self, params: Tensor) -> Tensor:
         return self.sampler(FrameRules()).greedy(params)
 
