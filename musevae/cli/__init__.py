@@ -20,7 +20,7 @@ from musevae.errors import MusevaeError
 
 COMMAND_MODULES = (
     "data", "train", "evaluate", "sweep", "publish", "generate", "evaluate_samples", "play", "ports",
-    "tune",
+    "tune", "harmonize", "regenerate",
 )
 
 

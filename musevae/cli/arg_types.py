@@ -48,6 +48,21 @@ class Number:
         return f"{noun} {span}{words}"
 
 
+@dataclasses.dataclass(frozen=True)
+class Span(Number):
+    """A range of whole numbers ``A:B`` (B excluded) with ``low <= A < B <= high``."""
+
+    def __call__(self, text: str) -> tuple[int, int]:  # type: ignore[override]
+        first, colon, last = text.partition(":")
+        a, b = _parse(first, True), _parse(last, True)
+        if not colon or a is None or b is None or not (self.contains(a) and self.contains(b) and a < b):
+            raise argparse.ArgumentTypeError(f"expected {self.wanted()}; got {text!r}")
+        return int(a), int(b)
+
+    def wanted(self) -> str:
+        return f"A:B, whole numbers from {_show(self.low)} to {_show(self.high)} with A below B"
+
+
 def _parse(text: str, whole: bool) -> int | float | None:
     try:
         return int(text) if whole else float(text)
@@ -84,6 +99,7 @@ MODEL_SIZE = Number(1, 4096)  # a state or layer width; 4096 is 10x the shipped 
 WORKERS = Number(1, 1024)
 STEP_BEATS = Number(1 / 64, 16, whole=False)  # a 256th note to four whole notes
 SECONDS = Number(0, 600, whole=False)
+STEP_SPAN = Span(0, MAX_STEPS)  # steps [A, B) of a piece
 
 
 def check_generation_size(steps: int, candidates: int) -> None:

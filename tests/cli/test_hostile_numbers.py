@@ -69,7 +69,7 @@ def test_every_number_goes_through_a_shared_type() -> None:
     assert bare == []
     commands = {words[0] for words, *_ in FLAGS}
     assert commands == {"data", "train", "eval", "sweep", "generate", "evaluate-samples", "play",
-                        "tune"}
+                        "tune", "harmonize", "regenerate"}
     assert len(FLAGS) > 50  # 19 each for train and sweep, 10 for generate, 10 for play ...
 
 
