@@ -273,6 +273,14 @@ class RtMidiInput:
     def listen(self, callback: Callable[[float, list[int]], None]) -> None:
         self._midi.set_callback(lambda event, _data: callback(time.perf_counter(), event[0]))
 
+    def check(self) -> None:
+        """A source that left the API's port list is gone (a keyboard unplugged): its
+        notes will never be released, so the caller must end them."""
+        if self._midi is None:
+            raise MidiPortError(f"the MIDI input {self.api}: {self.name!r} was closed")
+        if self.name not in self._midi.get_ports():
+            raise MidiPortError(f"the MIDI input {self.api}: {self.name!r} went away")
+
     def close(self) -> None:
         if self._midi is None:
             return

@@ -5,6 +5,12 @@ Every later event snaps to the nearest step at the given tempo; a note covers at
 one step; notes still held at the end last to the end. Notes outside the piano's range
 (21..108) are dropped, channels are merged, and a note-on with velocity 0 is a note-off
 (running-status keyboards send those).
+
+No note is dropped or doubled on the grid: running status (data bytes with the status
+byte left out, several messages in one event) is expanded, and a key struck again
+close after itself stays two notes. A roll cannot show two adjacent runs of one key, so
+the earlier note is shortened to leave one silent step, or where it is only one step
+long, the new one starts a step later.
 """
 
 from __future__ import annotations
@@ -31,26 +37,86 @@ class PhraseRecorder:
         self.start_time: float | None = None  # the first note-on's arrival
         self._held: dict[int, int] = {}  # note -> start step
         self._notes: list[tuple[int, int, int]] = []  # (note, start, stop) steps
+        self._last: dict[int, int] = {}  # note -> index in _notes of its latest run
+        self._status = 0  # the running status byte
+        self.last_release: float | None = None  # when the last key came up, none held
         self._lock = threading.Lock()
 
     def feed(self, when: float, message: Sequence[int]) -> None:
-        """Take one message that arrived at ``when`` (perf_counter seconds)."""
-        if len(message) < 3 or message[0] & 0xF0 not in (NOTE_ON, NOTE_OFF):
-            return
-        note, is_on = message[1], message[0] & 0xF0 == NOTE_ON and message[2] > 0
+        """Take one event that arrived at ``when`` (perf_counter seconds): one message,
+        or several under running status."""
+        with self._lock:
+            for status, data in self._messages(message):
+                if status & 0xF0 in (NOTE_ON, NOTE_OFF) and len(data) == 2:
+                    self._note(when, data[0], status & 0xF0 == NOTE_ON and data[1] > 0)
+
+    def _messages(self, event: Sequence[int]) -> list[tuple[int, list[int]]]:
+        """(status, data bytes) of each channel message in ``event``; others are skipped."""
+        found: list[tuple[int, list[int]]] = []
+        for byte in event:
+            if byte >= 0xF8:
+                continue  # real-time bytes may come anywhere and leave the status alone
+            if byte >= 0x80:
+                self._status = byte if byte < 0xF0 else 0  # system messages cancel it
+                if self._status:
+                    found.append((byte, []))
+            elif self._status:
+                if not found or len(found[-1][1]) == _data_bytes(self._status):
+                    found.append((self._status, []))
+                found[-1][1].append(byte)
+        return found
+
+    def _note(self, when: float, note: int, is_on: bool) -> None:
+        if self.start_time is None:
+            if not is_on:
+                return  # a key released from before recording began
+            self.start_time = when
+        step = round((when - self.start_time) / self.step_seconds)
+        if note in self._held:  # a repeated note-on or the note-off ends the note
+            start = self._held.pop(note)
+            self._end(note, start, max(step, start + 1))
+        if is_on and step < self.steps:
+            self._held[note] = self._free_step(note, step)
+        elif not self._held:
+            self.last_release = when
+
+    def _end(self, note: int, start: int, stop: int) -> None:
+        self._last[note] = len(self._notes)
+        self._notes.append((note, start, min(stop, self.steps)))
+
+    def _free_step(self, note: int, step: int) -> int:
+        """Where a new note of ``note`` can start at or after ``step`` with a silent
+        step between it and the note's previous run (shortened when it can be)."""
+        if note not in self._last:
+            return step
+        index = self._last[note]
+        _, start, stop = self._notes[index]
+        if stop < step:
+            return step
+        if step - 1 > start:
+            self._notes[index] = (note, start, step - 1)
+            return step
+        self._notes[index] = (note, start, start + 1)
+        return start + 2
+
+    def release_all(self, when: float) -> None:
+        """End every held note at ``when``: the keyboard is gone, its note-offs never come."""
         with self._lock:
             if self.start_time is None:
-                if not is_on:
-                    return  # a key released from before recording began
-                self.start_time = when
-            step = round((when - self.start_time) / self.step_seconds)
-            if step >= self.steps:
                 return
-            if note in self._held:  # a repeated note-on or the note-off ends the note
-                start = self._held.pop(note)
-                self._notes.append((note, start, max(step, start + 1)))
-            if is_on:
-                self._held[note] = step
+            step = round((when - self.start_time) / self.step_seconds)
+            for note, start in self._held.items():
+                self._end(note, start, max(step, start + 1))
+            self._held.clear()
+            self.last_release = when
+
+    def silence(self, now: float) -> float:
+        """Seconds since the last key came up with none held; 0 while one is held or
+        before the first note."""
+        with self._lock:
+            if self._held or self.last_release is None:
+                return 0.0
+            return now - self.last_release
 
     def finished(self, now: float) -> bool:
         """True once ``steps`` steps have passed since the first note."""
@@ -74,6 +140,19 @@ class PhraseRecorder:
             if LOWEST_NOTE <= note <= HIGHEST_NOTE:
                 keys[start:stop, note - LOWEST_NOTE] = True
         return PianoRoll(keys, self.step_beats, self.bpm)
+
+    def phrase(self) -> PianoRoll:
+        """What was played, up to the end of its last note (once nothing is held)."""
+        with self._lock:
+            length = max((stop for _, _, stop in self._notes), default=0)
+        if self.start_time is None or length == 0:
+            return PianoRoll.empty(0, self.step_beats, self.bpm)
+        return self.roll(self.start_time + length * self.step_seconds)
+
+
+def _data_bytes(status: int) -> int:
+    """Data bytes of a channel message: program change and channel pressure have one."""
+    return 1 if status & 0xF0 in (0xC0, 0xD0) else 2
 
 
 def record_phrase(
