@@ -72,12 +72,14 @@ def config_from(args: argparse.Namespace) -> TuneConfig:
     )  # fmt: skip
 
 
-def default_out(card: Path) -> Path:
+def default_out(card: Path, folder: Path | None = None) -> Path:
+    """A new folder for the tuned copy in ``folder`` (default: the user's models folder),
+    named after the base model and the time."""
     from musevae.paths import user_models_dir
     from musevae.train.library import model_name
 
     slug = re.sub(r"[^A-Za-z0-9_.-]+", "_", model_name(card)).strip("_") or "model"
-    return user_models_dir() / f"{slug}-tuned-{time.strftime('%Y%m%d-%H%M%S')}"
+    return (folder or user_models_dir()) / f"{slug}-tuned-{time.strftime('%Y%m%d-%H%M%S')}"
 
 
 def run(args: argparse.Namespace) -> int:

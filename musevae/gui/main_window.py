@@ -41,10 +41,13 @@ from musevae.gui.qt_roll_panel import RollPanel
 from musevae.gui.qt_train import TrainPanel
 from musevae.gui.qt_train_chart import TrainingCharts
 from musevae.gui.qt_transport import TransportBar
+from musevae.gui.qt_tune import TunePanel
+from musevae.gui.qt_tune_chart import TuneCharts
 from musevae.gui.qt_workers import Job, start_job
 from musevae.gui.settings import Settings
 from musevae.gui.timeline import TimeAxis
 from musevae.gui.train_session import TrainSession
+from musevae.gui.tune_session import TuneSession
 
 MIDI_SUFFIXES = (".mid", ".midi")
 DOCK_WIDTH = 390
@@ -98,6 +101,9 @@ class MainWindow(QMainWindow):
         self.generate_panel = GeneratePanel(
             self.generating, self.library, self.settings, self.dialogs
         )
+        self.tuning = TuneSession(self.notifier, self)
+        self.tune_panel = TunePanel(self.tuning, self.library, self.settings)
+        self.tune_charts = TuneCharts(self.tuning)
         self._warm_up: Job | None = None
         self._was_shown = False
         self._build()
@@ -114,6 +120,9 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.library_panel, "Library")
         self.tabs.addTab(scrolled(self.train_panel), "Train")
         self.tabs.addTab(scrolled(self.generate_panel), "Generate")
+        self.centre.addWidget(self.tune_charts)  # while the Tune tab is open
+        self.tune_tab = scrolled(self.tune_panel)
+        self.tabs.addTab(self.tune_tab, "Tune")
         self.tabs.currentChanged.connect(self._show_centre)
         dock = QDockWidget("Models", self)
         dock.setObjectName("models-dock")
@@ -136,8 +145,11 @@ class MainWindow(QMainWindow):
         self.addAction(self.transport.play_action)
 
     def _show_centre(self, tab: int) -> None:
-        """The learning curves while the Train tab is open, the piece otherwise."""
-        self.centre.setCurrentWidget(self.charts if tab == TRAIN_TAB else self.roll_panel)
+        """The learning curves while the Train tab is open, the tuning curves while the
+        Tune tab is, the piece otherwise."""
+        tune = self.tabs.widget(tab) is self.tune_tab
+        curves = self.charts if tab == TRAIN_TAB else self.tune_charts if tune else None
+        self.centre.setCurrentWidget(curves or self.roll_panel)
 
     def _actions(self) -> None:
         def action(menu: str, text: str, slot: object, shortcut: str | None = None) -> QAction:
@@ -175,6 +187,9 @@ class MainWindow(QMainWindow):
         self.ready.connect(self.player.refresh_ports)
         self.training.checkpointSaved.connect(lambda card: self.library.refresh())
         self.training.finished.connect(lambda card: self.library.refresh(select=card))
+        self.tuning.checkpointSaved.connect(lambda card: self.library.refresh())
+        self.tuning.tunedChanged.connect(lambda card: self.library.refresh())
+        self.tune_panel.generateRequested.connect(self._generate)
         self.playback.tempoChanged.connect(lambda bpm: self.settings.set("playback/tempo", bpm))
         self.playback.portChanged.connect(lambda port: self.settings.set("playback/port", port))
         self.playback.loopChanged.connect(lambda loop: self.settings.set("playback/loop", loop))
@@ -248,6 +263,7 @@ class MainWindow(QMainWindow):
         self.generating.stop(wait_ms=10_000)
         self.player.close()
         self.training.stop_all()  # a running training ends with a resumable checkpoint
+        self.tuning.stop()  # a running tune ends with its tuned copy written
         for job in [self._warm_up, *self.library.jobs, *self.exports.jobs]:
             if job is not None:
                 job.wait(30_000)
