@@ -124,10 +124,30 @@ def bottom_voice(roll: np.ndarray) -> np.ndarray:
 
 # --- the rules ------------------------------------------------------------------------
 def out_of_key(roll: np.ndarray, ctx: Context) -> np.ndarray:
-    """The share of step t's sounding keys outside the key's scale (0 on a rest)."""
-    outside = ~ctx.key.scale()[pitch_classes(roll)]  # (88,)
+    """The share of step t's sounding keys outside the key's scale and not resolved by
+    step (0 on a rest). A chromatic note that moves, once it ends, to a scale note a
+    semitone or a tone away (a chromatic passing or neighbour note, a raised leading
+    tone) is the chorales' own idiom, so it is no violation: counting it pushed a tuned
+    model's pitch classes away from the data's."""
+    inside = ctx.key.scale()[pitch_classes(roll)]  # (88,)
+    unresolved = roll & ~inside & ~resolves_by_step(roll, inside)  # (T, 88)
     count = roll.sum(1)
-    return np.divide((roll & outside).sum(1), count, out=np.zeros(len(roll)), where=count > 0)
+    return np.divide(unresolved.sum(1), count, out=np.zeros(len(roll)), where=count > 0)
+
+
+def resolves_by_step(roll: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """Whether the note sounding at (t, key) is followed, on the step after it ends, by a
+    ``target (88,)`` key one or two semitones away; False where no note sounds or the
+    roll ends first.  (T, 88) bool"""
+    landing = roll & target  # (T, 88)
+    near = np.zeros_like(roll)
+    for shift in (1, 2):
+        near[:, shift:] |= landing[:, :-shift]  # a landing key ``shift`` below
+        near[:, :-shift] |= landing[:, shift:]  # ... or above
+    out = np.zeros_like(roll)
+    for t in range(len(roll) - 2, -1, -1):  # a held note resolves when its end does
+        out[t] = roll[t] & np.where(roll[t + 1], out[t + 1], near[t + 1])
+    return out
 
 
 def voice_count(roll: np.ndarray, ctx: Context) -> np.ndarray:

@@ -45,6 +45,17 @@ def test_out_of_key_is_the_share_of_notes_outside_the_scale() -> None:
     assert out_of_key(roll((66, 68)), ctx(Key(9, True))).tolist() == [0.5]
 
 
+def test_a_chromatic_note_resolved_by_step_is_in_key() -> None:
+    # C major. F#4 (66) held two steps, then G4: resolved, both steps; C#4 (61) then
+    # the rest: not; Eb4 (63) to E4 a semitone up: resolved; Bb4 (70) to Ab4 (68, out
+    # of key too): not; the last step's F# has no next step: not.
+    r = roll((C4, 66), (C4, 66), (G4, 61), (), (63,), (E4, 70), (68,), (66,))
+    assert out_of_key(r, ctx()).tolist() == [0.0, 0.0, 0.5, 0.0, 0.0, 0.5, 1.0, 1.0]
+    # a tone away counts (Bb4 down to A4); three semitones do not (Bb4 to G4)
+    assert out_of_key(roll((70,), (A4,)), ctx()).tolist() == [0.0, 0.0]
+    assert out_of_key(roll((70,), (G4,)), ctx()).tolist() == [1.0, 0.0]
+
+
 def test_voice_count_is_the_distance_to_the_target_relative_to_it() -> None:
     r = roll((C4, E4, G4, C5), (C4,), (), tuple(range(60, 70)))
     assert voice_count(r, ctx(voices=4)).tolist() == [0.0, 0.75, 1.0, 1.0]  # 10 keys: capped
