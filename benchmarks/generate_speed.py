@@ -8,6 +8,14 @@ at every step). Kinds without a shipped model are built untrained at the default
 Targets on 2 CPU cores: SRNN >= 2,000 frames/s at batch 1, >= 20,000 frames/s at batch
 16, and the first step < 50 ms after the model is loaded.
 
+The NADE emission draws a frame in (keys on + 1) steps, so its cost depends on what the
+model plays: each kind in ``--nade`` (SRNN by default) is also timed untrained with
+``emission=nade`` at the default sizes, as built (half the keyboard: the cap of 8 ends
+every frame) and with its key biases lowered to sound about 4 keys a frame, as the
+benchmark sets do; "keys" is the mean keys on per frame. Its ratio to the kind's
+default-settings model is printed beside it. Targets for the NADE SRNN: >= 2,000
+frames/s at batch 1 and >= 10,000 at batch 16.
+
     python benchmarks/generate_speed.py [--steps 2000] [--threads 2] [--device cpu]
 """
 
@@ -20,8 +28,10 @@ import statistics
 import time
 from collections.abc import Iterator
 
+import numpy as np
 import torch
 
+from musevae.data.pianoroll import KEY_COUNT
 from musevae.generate import Controls, sample
 from musevae.models.base import SequenceModel
 from musevae.models.config import ModelConfig
@@ -50,6 +60,12 @@ def frames_per_second(model: torch.nn.Module, batch: int, steps: int) -> float:
             pass
         best = max(best, batch * steps / (time.perf_counter() - start))
     return best
+
+
+def keys_per_frame(model: torch.nn.Module, steps: int = 200) -> float:
+    """Mean keys on per frame of a batch-16 run, under the cap the timing uses."""
+    stream = sample(model, steps, 16, seed=0, controls=Controls(max_polyphony=8))
+    return float(np.mean([s.notes.sum(1).mean() for s in stream]))
 
 
 def machine_gflops(seconds: float = 0.5) -> float:
@@ -88,6 +104,17 @@ def benchmark_models(kind: str, device: str) -> Iterator[tuple[SequenceModel, st
         yield build_model(kind).to(device).eval(), "untrained", "default"
 
 
+def nade_models(kind: str, device: str) -> Iterator[tuple[SequenceModel, str, str]]:
+    """An untrained NADE model of this kind at the default sizes, as built and with its
+    key biases lowered by 3 (about 4 keys a frame, as in the benchmark sets)."""
+    torch.manual_seed(0)
+    model = build_model(kind, emission="nade").to(device).eval()
+    yield model, "untrained", "emission=nade"
+    with torch.no_grad():
+        model.emission.bias[:KEY_COUNT] -= 3.0
+    yield model, "untrained", "emission=nade, key biases -3"
+
+
 def differences(config: ModelConfig, default: ModelConfig) -> str:
     """``name=value`` for each setting off its default, or "default"."""
     changed = [f"{f.name}={getattr(config, f.name)}" for f in dataclasses.fields(config)
@@ -101,21 +128,28 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--models", nargs="*", default=sorted(MODELS))
+    parser.add_argument("--nade", nargs="*", default=["srnn"], help="kinds to time with NADE too")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     print(f"torch {torch.__version__}, {args.threads} threads, device {args.device}, "
           f"{args.steps} steps per run; machine now {machine_gflops():.0f} GFLOP/s on a "
           "16x1000x1000 multiply")  # fmt: skip
     print(f"{'weights':<16} {'params':>9} {'first step':>11} {'batch 1':>14} {'batch 16':>15}"
-          "  settings")  # fmt: skip
+          f" {'keys':>5}  settings")  # fmt: skip
     for kind in args.models:
-        for model, name, settings in benchmark_models(kind, args.device):
+        default: tuple[float, float] | None = None  # the default-settings model's speeds
+        nade = nade_models(kind, args.device) if kind in args.nade else iter(())
+        for model, name, settings in itertools.chain(benchmark_models(kind, args.device), nade):
             params = sum(p.numel() for p in model.parameters())
             first = first_step_ms(model)
             one = frames_per_second(model, 1, args.steps)
             sixteen = frames_per_second(model, 16, args.steps)
+            if default is None:
+                default = (one, sixteen)
+            elif "emission=nade" in settings:
+                settings += f" ({one / default[0]:.2f}x, {sixteen / default[1]:.2f}x the default)"
             print(f"{name:<16} {params:>9,} {first:>8.1f} ms {one:>8,.0f} frames/s "
-                  f"{sixteen:>9,.0f} frames/s  {kind}, {settings}")  # fmt: skip
+                  f"{sixteen:>9,.0f} frames/s {keys_per_frame(model):>5.1f}  {kind}, {settings}")  # fmt: skip
     print(f"machine after the runs: {machine_gflops():.0f} GFLOP/s")
 
 

@@ -9,8 +9,10 @@ frames per second and peak memory, next to
   "bound" says how much the rest of the model costs;
 - the TEXTBOOK model (``textbook.py``): the same layers and sizes as one per-step loop
   of cells and MLPs under autograd, as a paper's reference code or a peer toolkit
-  writes it; "speed-up" is its time over ours (> 1: ours is faster).
-The three are called in turn, so all see the same machine load.
+  writes it; "speed-up" is its time over ours (> 1: ours is faster);
+- the same model with the NADE emission (``emission=nade`` at its default hidden size);
+  "nade x" is its time over the Bernoulli model's (target: at most 1.3).
+The four are called in turn, so all see the same machine load.
 
 Each model runs in its own process so the peak memory figure is its own. Timings on a
 shared machine are noisy: run it a few times and compare the best ratios.
@@ -135,6 +137,15 @@ def measure(kind: str, device: str, steps: int, threads: int, clock: str) -> dic
         model.elbo(x, mask).loss.backward()
         optimizer.step()
 
+    torch.manual_seed(0)
+    nade = build_model(kind, emission="nade").to(device)
+    nade_optimizer = torch.optim.Adam(nade.parameters(), lr=1e-3, eps=1e-4)
+
+    def nade_step() -> None:
+        nade_optimizer.zero_grad(set_to_none=True)
+        nade.elbo(x, mask).loss.backward()
+        nade_optimizer.step()
+
     bound = lower_bound(kind, model.config)
     bound.prepare(device)
 
@@ -155,13 +166,14 @@ def measure(kind: str, device: str, steps: int, threads: int, clock: str) -> dic
         torch.cuda.reset_peak_memory_stats()
     train_step()  # the peak of a training step (the others' are measured after it)
     peak = _peak_mb(device, rss_before)
-    model_times, bound_times, textbook_times = _time_interleaved(
-        [train_step, bound_step, textbook_step], steps, device, CLOCKS[clock]
+    model_times, bound_times, textbook_times, nade_times = _time_interleaved(
+        [train_step, bound_step, textbook_step, nade_step], steps, device, CLOCKS[clock]
     )
     return {
         "model_ms": statistics.median(model_times),
         "bound_ms": statistics.median(bound_times),
         "textbook_ms": statistics.median(textbook_times),
+        "nade_ms": statistics.median(nade_times),
         "peak_mb": peak,
     }
 
@@ -183,7 +195,8 @@ def main() -> None:
     print(f"batch {BATCH} x {STEPS} steps, {args.device}, {args.threads} threads, "
           f"{args.clock} clock, median of {args.steps} steps; default (paper music) sizes")
     print(f"{'model':<7}{'ms/step':>9}{'frames/s':>10}{'peak MB':>9}"
-          f"{'bound ms':>10}{'bound':>7}{'textbook ms':>13}{'speed-up':>10}")
+          f"{'bound ms':>10}{'bound':>7}{'textbook ms':>13}{'speed-up':>10}"
+          f"{'nade ms':>9}{'nade x':>8}")
     context = multiprocessing.get_context("spawn")
     for kind in args.models:
         with concurrent.futures.ProcessPoolExecutor(1, mp_context=context) as pool:
@@ -192,7 +205,8 @@ def main() -> None:
         frames = BATCH * STEPS / (r["model_ms"] / 1000.0)
         print(f"{kind:<7}{r['model_ms']:>9.1f}{frames:>10.0f}{r['peak_mb']:>9.0f}"
               f"{r['bound_ms']:>10.1f}{r['model_ms'] / r['bound_ms']:>7.2f}"
-              f"{r['textbook_ms']:>13.1f}{r['textbook_ms'] / r['model_ms']:>10.2f}")
+              f"{r['textbook_ms']:>13.1f}{r['textbook_ms'] / r['model_ms']:>10.2f}"
+              f"{r['nade_ms']:>9.1f}{r['nade_ms'] / r['model_ms']:>8.2f}")
 
 
 if __name__ == "__main__":

@@ -38,19 +38,36 @@ def conditional_logits(x: Tensor, b: Tensor, c: Tensor, w: Tensor, v: Tensor) ->
 
     ``x (..., 88)`` 0/1 and ``b (..., 88)`` in drawing order, ``c (..., H)``, ``w`` and
     ``v (88, H)`` (see :class:`~musevae.models.emission.nade.NADE`); returns ``(..., 88)``.
-    Exact for any x; the work grows with the most keys on in any one frame.
+    Exact for any x. The work grows with the most keys on in a frame, so frames are
+    taken in groups of like polyphony (``POLYPHONY_GROUPS``), each group with its own.
     """
     lead = x.shape[:-1]
-    x = x.reshape(-1, KEY_COUNT)  # (N, 88)
+    x, c = x.reshape(-1, KEY_COUNT), c.reshape(-1, c.shape[-1])  # (N, 88), (N, H)
+    group = torch.bucketize(x.sum(-1), x.new_tensor(POLYPHONY_GROUPS), right=True)  # (N,)
+    if len(x) == 0 or bool((group == group[0]).all()):
+        read = _read_segments(x, c, w, v)
+    else:
+        frames = [torch.nonzero(group == g)[:, 0] for g in range(len(POLYPHONY_GROUPS) + 1)]
+        frames = [f for f in frames if len(f)]
+        order = torch.cat(frames)  # (N,) frames grouped
+        parts = [_read_segments(x[f], c[f], w, v) for f in frames]
+        read = torch.cat(parts)[torch.argsort(order)]  # back in the frames' order
+    return b + read.view(*lead, KEY_COUNT)
+
+
+POLYPHONY_GROUPS = (4, 8, 16)  # frames with fewer keys on than 4, than 8, than 16, the rest
+
+
+def _read_segments(x: Tensor, c: Tensor, w: Tensor, v: Tensor) -> Tensor:
+    """V_k . sigmoid(a_k) for every key of frames ``x (N, 88)``, ``c (N, H)``.  (N, 88)"""
     before = x.cumsum(-1)  # (N, 88) keys on up to and including k
     segments = 1 + (int(before[:, -1].max()) if len(x) else 0)  # S = most keys on + 1
     levels = torch.arange(segments, dtype=x.dtype, device=x.device)  # (S,)
     in_sum = x[:, None, :] * (before[:, None, :] <= levels[:, None])  # (N, S, 88)
-    a = c.reshape(-1, 1, c.shape[-1]) + in_sum @ w  # (N, S, H): a^(s), s keys on before
+    a = c[:, None, :] + in_sum @ w  # (N, S, H): a^(s), s keys on before
     per_segment = torch.sigmoid(a) @ v.t()  # (N, S, 88): V_k . sigmoid(a^(s))
     segment = (before - x).long()  # (N, 88) keys on before k
-    read = per_segment.gather(1, segment[:, None, :])[:, 0]  # (N, 88)
-    return b + read.view(*lead, KEY_COUNT)
+    return per_segment.gather(1, segment[:, None, :])[:, 0]
 
 
 class NADESampler:
