@@ -32,18 +32,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "rewarded by the weighted rules and held near the base model by a KL penalty. "
         "The tuned copy is a normal model folder.",
     )  # fmt: skip
+    defaults = TuneConfig()  # the app's Tune tab starts at the same settings
     parser.add_argument("model", nargs="?", help="the base model: " + model_ref.HELP)
     parser.add_argument("--resume", type=Path, metavar="DIR", help="continue a tuning run")
     parser.add_argument("--out", type=Path, help="the new model folder (default: in your models folder)")
-    parser.add_argument("--steps", type=UPDATES, help="policy-gradient updates (default 300)")
-    parser.add_argument("--batch", type=arg_types.Number(2, 4096), default=16, help="paths per update")
-    parser.add_argument("--length", type=PATH_STEPS, default=64, help="steps per sampled path")
-    parser.add_argument("--lr", type=RATE, default=1e-4, help="Adam's learning rate")
-    parser.add_argument("--kl-weight", type=WEIGHT, default=0.1,
-                        help="nats of KL to the base worth one violation (default 0.1)")
-    parser.add_argument("--discount", type=DISCOUNT, default=0.9, help="of later rewards")
-    parser.add_argument("--seed", type=arg_types.SEED, default=0)
-    parser.add_argument("--checkpoint-every", type=UPDATES, default=50, help="updates")
+    parser.add_argument("--steps", type=UPDATES, help=f"policy-gradient updates (default {defaults.updates})")
+    parser.add_argument("--batch", type=arg_types.Number(2, 4096), default=defaults.batch,
+                        help="paths per update")
+    parser.add_argument("--length", type=PATH_STEPS, default=defaults.length, help="steps per sampled path")
+    parser.add_argument("--lr", type=RATE, default=defaults.lr, help="Adam's learning rate")
+    parser.add_argument("--kl-weight", type=WEIGHT, default=defaults.kl_weight,
+                        help="nats of KL to the base worth one violation "
+                        f"(default {defaults.kl_weight:g})")
+    parser.add_argument("--discount", type=DISCOUNT, default=defaults.discount, help="of later rewards")
+    parser.add_argument("--seed", type=arg_types.SEED, default=defaults.seed)
+    parser.add_argument("--checkpoint-every", type=UPDATES, default=defaults.checkpoint_every,
+                        help="updates")
     for rule, (_, summary) in RULES.items():
         parser.add_argument(_flag(rule), type=WEIGHT, default=DEFAULT_WEIGHTS[rule],
                             metavar="W", help=f"weight of {summary} (default {DEFAULT_WEIGHTS[rule]:g})")
@@ -64,7 +68,7 @@ def config_from(args: argparse.Namespace) -> TuneConfig:
         max_repeat_beats=args.max_repeat_beats, motif_beats=args.motif_beats,
     )  # fmt: skip
     return TuneConfig(
-        updates=args.steps or 300, batch=args.batch, length=args.length, lr=args.lr,
+        updates=args.steps or TuneConfig().updates, batch=args.batch, length=args.length, lr=args.lr,
         kl_weight=args.kl_weight, discount=args.discount, seed=args.seed,
         checkpoint_every=args.checkpoint_every, rules=settings,
         weights={rule: getattr(args, "w_" + rule.replace("-", "_")) for rule in RULES},
