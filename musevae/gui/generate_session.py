@@ -11,16 +11,19 @@ from PySide6.QtCore import QObject, Signal
 from musevae.gui import tasks
 from musevae.gui.generation_state import GenerationState
 from musevae.gui.notify import Notifier
-from musevae.gui.qt_workers import ENDED, Job, start_job
+from musevae.gui.qt_workers import ENDED, Job, Work, start_job
 
 
 class GenerateSession(QObject):
-    """Starts and stops sampling; ``busyChanged(bool)``, ``primeChanged(path or None)``.
-    The model stays loaded between runs (``tasks.ModelCache``), so a second Generate
-    starts at once."""
+    """Starts and stops sampling; ``busyChanged(bool)``, ``primeChanged(path or None)``,
+    ``regenerated(Passage)`` when a regenerated passage is ready (the roll editor writes
+    it, so it can be undone). The model stays loaded between runs (``tasks.ModelCache``),
+    so a second Generate starts at once. Generate, Harmonise and Regenerate are runs of
+    the one job: one at a time."""
 
     busyChanged = Signal(bool)
     primeChanged = Signal(object)
+    regenerated = Signal(object)
 
     def __init__(
         self, generation: GenerationState, notifier: Notifier, parent: QObject | None = None
@@ -53,13 +56,24 @@ class GenerateSession(QObject):
         return True
 
     def generate(self, request: tasks.GenerateRequest) -> None:
+        self._run(lambda post: tasks.generate(request, self.cache), "generate")
+
+    def harmonize(self, request: tasks.GenerateRequest, melody: Any) -> None:
+        """``request.n`` candidates under ``melody`` (a PianoRoll or a MIDI file)."""
+        self._run(lambda post: tasks.harmonize(request, melody, self.cache), "harmonize")
+
+    def regenerate(
+        self, request: tasks.GenerateRequest, piece: Any, start: int, stop: int, candidate: int
+    ) -> None:
+        """Resample steps ``[start, stop)`` of candidate ``candidate`` (``piece``)."""
+        self._run(lambda post: tasks.regenerate(request, piece, start, stop, candidate,
+                                                self.cache), "regenerate")  # fmt: skip
+
+    def _run(self, work: Work, name: str) -> None:
         if self.busy:
             self.notifier.warning("Generate", "Already generating; press Stop first.")
             return
-        self.job = start_job(
-            lambda post: tasks.generate(request, self.cache), self._on_value, self._on_failed,
-            self._on_status, "generate", self,
-        )  # fmt: skip
+        self.job = start_job(work, self._on_value, self._on_failed, self._on_status, name, self)
 
     def stop(self, wait_ms: int = 0) -> None:
         if self.job is not None:
@@ -72,6 +86,12 @@ class GenerateSession(QObject):
             request = value.request
             self.generation.begin(request.n, value.seed, request.step_beats, value.prime,
                                   request.model, request.card)  # fmt: skip
+        elif isinstance(value, tasks.Regenerated):
+            p = value.passage
+            self.notifier.info("Regenerated", f"steps {p.start}–{p.stop}: "
+                               f"{value.effective_sample_size:.1f} of {value.proposals} "
+                               "proposals counted")  # fmt: skip
+            self.regenerated.emit(p)
         else:
             self.generation.add(value)
 

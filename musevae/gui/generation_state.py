@@ -12,7 +12,7 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal
 
 from musevae.data.pianoroll import PianoRoll
-from musevae.gui.step_buffer import StepBuffer
+from musevae.gui.step_buffer import Passage, StepBuffer
 
 if TYPE_CHECKING:
     from musevae.generate.sampler import GeneratedStep, Generation
@@ -20,10 +20,12 @@ if TYPE_CHECKING:
 
 class GenerationState(QObject):
     """``started`` when a new piece begins, ``grown(steps)`` per sampled step,
-    ``candidateChanged(index)`` and ``runningChanged(bool)``."""
+    ``candidateChanged(index)``, ``runningChanged(bool)``, and ``edited(start, stop)``
+    when steps already sampled change (a note drawn, a passage regenerated, an undo)."""
 
     started = Signal()
     grown = Signal(int)
+    edited = Signal(int, int)
     candidateChanged = Signal(int)
     runningChanged = Signal(bool)
 
@@ -61,6 +63,16 @@ class GenerationState(QObject):
         self.buffer.append(step)
         self.grown.emit(self.buffer.steps)
 
+    def write(self, passage: Passage) -> Passage:
+        """Write ``passage`` over its candidate's steps, showing that candidate (an undo
+        of an edit made in candidate 2 is seen happening); returns what it replaced."""
+        if self.buffer is None:
+            raise RuntimeError("write() before begin()")
+        old = self.buffer.write(passage)
+        self.set_candidate(passage.candidate)
+        self.edited.emit(passage.start, passage.stop)
+        return old
+
     def set_running(self, running: bool) -> None:
         if running != self.running:
             self.running = running
@@ -92,6 +104,12 @@ class GenerationState(QObject):
         if self.buffer is None:
             return np.zeros((0, 88), np.float32)
         return self.buffer.candidate_probs(self.candidate)
+
+    def passage(self, start: int, stop: int, lanes: tuple[str, ...] = ()) -> Passage:
+        """A copy of the shown candidate's steps ``[start, stop)``."""
+        if self.buffer is None:
+            raise RuntimeError("nothing generated yet")
+        return self.buffer.read(self.candidate, start, stop, lanes)
 
     def lanes(self) -> dict[str, np.ndarray]:
         return {} if self.buffer is None else self.buffer.candidate_lanes(self.candidate)

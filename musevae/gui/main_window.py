@@ -27,10 +27,12 @@ from PySide6.QtWidgets import (
 )
 
 from musevae.gui import tasks
+from musevae.gui.clip_drag import ClipHandle
 from musevae.gui.dialogs import Dialogs
 from musevae.gui.export_actions import ExportActions
 from musevae.gui.generate_session import GenerateSession
 from musevae.gui.generation_state import GenerationState
+from musevae.gui.interaction_actions import InteractionActions
 from musevae.gui.library_session import LibrarySession
 from musevae.gui.notify import INFO, Message, Notifier, show_popup
 from musevae.gui.playback_session import PlaybackSession
@@ -143,6 +145,14 @@ class MainWindow(QMainWindow):
         playback.addActions([self.transport.play_action, self.transport.loop_action])
         self.transport.play_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
         self.addAction(self.transport.play_action)
+        self.interaction = InteractionActions(self.roll_panel.editor, self.generation,
+                                              self.generating, self.generate_panel,
+                                              self.playback, self.dialogs, self)  # fmt: skip
+        self.interaction.fill(self.menuBar().addMenu("&Edit"), self)
+        self.transport.addSeparator()  # the roll's tools: a toolbar folds them away when narrow
+        self.transport.addAction(self.interaction.draw)
+        self.transport.addWidget(ClipHandle(self.generation, self.playback,
+                                            self.roll_panel.editor.selection))  # fmt: skip
 
     def _show_centre(self, tab: int) -> None:
         """The learning curves while the Train tab is open, the tuning curves while the

@@ -47,7 +47,7 @@ class UncertaintyLane(QWidget):
         self.setMouseTracking(True)
         self.setMinimumHeight(60)
         for signal in (generation.started, generation.grown, generation.candidateChanged,
-                       axis.changed, playback.positionChanged):  # fmt: skip
+                       generation.edited, axis.changed, playback.positionChanged):  # fmt: skip
             signal.connect(self.update)
         generation.started.connect(self._forget_hover)  # a new piece: the old line is stale
         generation.candidateChanged.connect(self._show_hover)  # the same step, this candidate

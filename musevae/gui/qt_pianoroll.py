@@ -62,7 +62,7 @@ class PianoRollWidget(QWidget):
         # the window's resting place for the focus: keys typed here change no setting
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         for signal in (generation.started, generation.grown, generation.candidateChanged,
-                       axis.changed, keys.changed, playback.positionChanged):  # fmt: skip
+                       generation.edited, axis.changed, keys.changed, playback.positionChanged):  # fmt: skip
             signal.connect(self.update)
 
     def sizeHint(self) -> QSize:

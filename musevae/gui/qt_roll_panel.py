@@ -23,6 +23,7 @@ from musevae.gui.playback_state import PlaybackState
 from musevae.gui.qt_keyboard import KeyboardWidget
 from musevae.gui.qt_lanes import UncertaintyLane
 from musevae.gui.qt_pianoroll import PianoRollWidget
+from musevae.gui.roll_editing import RollEditor
 from musevae.gui.timeline import TimeAxis
 
 
@@ -48,6 +49,8 @@ class RollPanel(QWidget):
         self.readout.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.keyboard = KeyboardWidget(self.keys)
         self.roll = PianoRollWidget(generation, axis, self.keys, playback)
+        self.editor = RollEditor(generation, axis, self.keys, self)  # drawing, selection, undo
+        self.editor.attach(self.roll)
         self.lane = UncertaintyLane(generation, axis, playback)
         self.scroll = QScrollBar(Qt.Orientation.Horizontal)
         self._layout()

@@ -7,6 +7,7 @@ a 10,000-step piece costs a few dozen copies, not 10,000. Qt-free.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -17,6 +18,25 @@ if TYPE_CHECKING:  # the sampler imports torch, which the window must not wait f
     from musevae.generate.sampler import GeneratedStep, Generation
 
 LANES = ("entropy", "latent_spread", "disagreement")
+
+
+@dataclasses.dataclass(frozen=True)
+class Passage:
+    """Steps ``[start, start + len(notes))`` of candidate ``candidate``: notes and probs
+    ``(L, 88)``, and the lanes ``(L,)`` it sets (a lane left out keeps its values).
+
+    An edit on the roll or a regenerated passage is one Passage written over the
+    buffer; the Passage read back first is its undo."""
+
+    candidate: int
+    start: int
+    notes: np.ndarray
+    probs: np.ndarray
+    lanes: dict[str, np.ndarray] = dataclasses.field(default_factory=dict)
+
+    @property
+    def stop(self) -> int:
+        return self.start + len(self.notes)
 
 
 class StepBuffer:
@@ -51,6 +71,27 @@ class StepBuffer:
         self.notes = doubled(self.notes, False)
         self.probs = doubled(self.probs, 0.0)
         self.lanes = {name: doubled(lane, np.nan) for name, lane in self.lanes.items()}
+
+    # --- passages: edits over steps already sampled ----------------------------------
+    def read(self, c: int, start: int, stop: int, lanes: tuple[str, ...] = ()) -> Passage:
+        """A copy of candidate ``c``'s steps ``[start, stop)`` with the named lanes."""
+        if not 0 <= start <= stop <= self.steps:
+            raise ValueError(f"steps {start}:{stop} are not within the {self.steps} sampled")
+        return Passage(
+            c, start, self.notes[c, start:stop].copy(), self.probs[c, start:stop].copy(),
+            {name: self.lanes[name][c, start:stop].copy() for name in lanes},
+        )  # fmt: skip
+
+    def write(self, passage: Passage) -> Passage:
+        """Write ``passage`` over the steps it covers; returns what was there (its undo)."""
+        p = passage
+        old = self.read(p.candidate, p.start, p.stop, tuple(p.lanes))
+        self.notes[p.candidate, p.start : p.stop] = p.notes
+        self.probs[p.candidate, p.start : p.stop] = p.probs
+        for name, values in p.lanes.items():
+            self.lanes[name][p.candidate, p.start : p.stop] = values
+            self.has_lane[name] = self.has_lane[name] or bool(np.isfinite(values).any())
+        return old
 
     # --- views of one candidate (no copies) ------------------------------------------
     def candidate_notes(self, c: int) -> np.ndarray:

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
+
+from musevae.gui.step_buffer import Passage
 
 Post = Callable[[Any], None]
 
@@ -222,6 +224,55 @@ def generate(request: GenerateRequest, cache: ModelCache) -> Iterator[Any]:
     seed = resolve_seed(request.seed)
     yield Sampling(request, seed, prime)
     yield from sample(model, request.steps, request.n, controls=controls, seed=seed, prime=prime)
+
+
+def harmonize(request: GenerateRequest, melody: Any, cache: ModelCache) -> Iterator[Any]:
+    """``Sampling``, then each GeneratedStep of ``request.n`` harmonisations of
+    ``melody`` (a PianoRoll, or a MIDI file read at the request's step length): its top
+    line conditioned on inside every frame (musevae.generate.harmonize), one step per
+    melody step, streamed like generate's so the candidates fill in as they are drawn."""
+    from musevae.data.midi_io import read_midi
+    from musevae.generate import Controls, sample
+    from musevae.generate.harmonize import melody_given
+    from musevae.generate.sampler import resolve_seed
+
+    if isinstance(melody, Path):
+        melody = read_midi(melody, step_beats=request.step_beats).roll
+    model = cache.get(request.card, request.device)
+    seed = resolve_seed(request.seed)
+    request = replace(request, steps=len(melody), prime=None)
+    yield Sampling(request, seed, None)
+    yield from sample(model, len(melody), request.n, controls=Controls(**request.controls),
+                      seed=seed, given=melody_given(melody))  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Regenerated:
+    """A regenerated passage for the buffer, and how many of the proposals counted."""
+
+    passage: Passage
+    effective_sample_size: float
+    proposals: int
+
+
+def regenerate(
+    request: GenerateRequest, piece: Any, start: int, stop: int, candidate: int,
+    cache: ModelCache,
+) -> Iterator[Regenerated]:  # fmt: skip
+    """Steps ``[start, stop)`` of ``piece`` (candidate ``candidate``'s roll) resampled so
+    they join both sides (musevae.generate.regenerate), as a Passage with its lanes."""
+    from musevae.generate import Controls
+    from musevae.generate.regenerate import regenerate as resample
+
+    model = cache.get(request.card, request.device)
+    result = resample(model, piece, start, stop, controls=Controls(**request.controls),
+                      seed=request.seed)  # fmt: skip
+    drawn, k = result.proposals, result.chosen[0]
+    lanes = {"entropy": drawn.entropy[k]}
+    if drawn.latent_spread is not None:
+        lanes["latent_spread"] = drawn.latent_spread[k]
+    passage = Passage(candidate, start, drawn.rolls[k].keys, drawn.probs[k], lanes)
+    yield Regenerated(passage, result.effective_sample_size, len(drawn.rolls))
 
 
 @dataclass(frozen=True)
