@@ -133,3 +133,23 @@ def test_in_the_window_ctrl_z_undoes_and_export_writes_the_edited_piece(
     assert posted.args[0].title == "Exported"
     roll = read_midi(target, step_beats=g.step_beats).roll
     assert np.array_equal(roll.keys, drawn[: len(roll)]) and not drawn[len(roll) :].any()
+
+
+def test_continue_this_piece_primes_the_model_with_the_edited_piece(
+    window, dialogs, tiny_model, qtbot
+):
+    open_model(window, dialogs, tiny_model, qtbot)
+    generate(window, qtbot, steps=12, candidates=1)
+    g = window.generation
+    g.buffer.notes[0, :12] = False  # a hand edit: silence, then one drawn C
+    window.roll_panel.editor.set_drawing(True)
+    window.roll_panel.keys.fit(None)
+    QTest.mouseClick(window.roll_panel.roll, LEFT, pos=at(window.roll_panel, 11, MIDDLE_C))
+    edited = g.notes().copy()
+    window.generate_panel.steps.setValue(6)
+    with qtbot.waitSignal(window.generating.busyChanged, timeout=TIMEOUT_MS,
+                          check_params_cb=lambda busy: not busy):  # fmt: skip
+        window.interaction.continue_piece.trigger()
+    assert window.generating.prime is not None and window.generating.prime.suffix == ".mid"
+    assert g.prime is not None and np.array_equal(g.prime.keys, edited)  # what it continued
+    assert g.steps == 6
