@@ -85,16 +85,6 @@ class Emission(nn.Linear, ABC):
         """The keys predicted on, for frame accuracy: each key whose probability given
         the prediction's keys before it exceeds 1/2.  ``(B, 88)`` bool"""
 
-    def sample(
-        self,
-        params: Tensor,
-        rules: FrameRules = FrameRules(),
-        held: Tensor | None = None,
-        generator: torch.Generator | None = None,
-    ) -> FrameDraw:
-        """One-off draw; loops should take a :meth:`sampler` once."""
-        return self.sampler(rules)(params, held, generator)
-
 
 def bernoulli_entropy(logits: Tensor, probs: Tensor | None = None) -> Tensor:
     """Total entropy of independent Bernoullis, from logits for numerical safety.  (B,)
