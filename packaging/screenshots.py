@@ -7,7 +7,8 @@ it first trains a small SRNN *through the Train tab* in a temporary folder - on 
 Chorales when the data folder holds it, else on a generated folder of chord MIDI
 files - and shoots the Train tab with its real curves. Then it generates three
 candidates (with ``--model``, else the first shipped model, else the one just trained)
-and shoots the roll with its uncertainty lane, and the Library. Everything the app
+and shoots the roll with its uncertainty lane, a regenerated selection, a harmonisation
+of the piece's top line, and the Library. Everything the app
 writes goes to temporary folders; only ``docs/screenshots/*.png`` is written in the
 repository. Without a display it runs itself again under ``xvfb-run`` (Debian:
 apt-get install xvfb; packaging/README.md lists the X libraries Qt needs).
@@ -194,6 +195,21 @@ class Shooter:
         self.save("main-window")
 
 
+    def interactions(self) -> None:
+        """Regenerate a selected passage (its band stays on the roll), then harmonise."""
+        w = self.window
+        steps = self.args.steps
+        w.roll_panel.editor.selection.set(int(steps * 0.4), int(steps * 0.6))
+        w.interaction.regenerate.trigger()
+        self.wait(w.generating.busyChanged, lambda busy: not busy)
+        self.save("regenerate")
+        w.roll_panel.editor.selection.clear()
+        w.interaction.harmonize.trigger()
+        self.wait(w.generating.busyChanged, lambda busy: not busy)
+        w.roll_panel._fit()
+        self.save("harmonise")
+
+
 def main() -> int:
     args = parse_args()
     under_xvfb()
@@ -206,6 +222,7 @@ def main() -> int:
         card = args.model or (shipped[0] if shipped else trained)
         shooter.library(card)  # selects the model
         shooter.generate()
+        shooter.interactions()
         shooter.save_library()
         shooter.window.close()
     finally:
