@@ -25,7 +25,10 @@ from musevae.errors import MusevaeError
 PITCH_NAMES = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
 _SPELLINGS = {"Db": 1, "D#": 3, "Gb": 6, "G#": 8, "A#": 10, "Cb": 11, "E#": 5, "Fb": 4, "B#": 0}
 MAJOR_SCALE = (0, 2, 4, 5, 7, 9, 11)
-MINOR_SCALE = (0, 2, 3, 5, 7, 8, 10, 11)  # natural minor plus the harmonic leading tone
+# natural minor plus the melodic minor's raised sixth and seventh: leaving the raised
+# sixth out made minor pieces break the rule more than major ones, and a tuned model
+# gave up the minor mode for it
+MINOR_SCALE = (0, 2, 3, 5, 7, 8, 9, 10, 11)
 DISSONANT = (1, 2, 6, 10, 11)  # seconds, the tritone and sevenths (semitones mod 12)
 PERFECT = (0, 7)  # octaves (and unisons) and fifths, for parallels
 # Krumhansl & Kessler's key profiles (1982), for the estimated key.
@@ -43,11 +46,18 @@ class Key(NamedTuple):
         mask[[(self.tonic + step) % 12 for step in (MINOR_SCALE if self.minor else MAJOR_SCALE)]] = True
         return mask
 
-    def triad(self) -> np.ndarray:
-        """The tonic chord's pitch classes as a (12,) bool mask."""
+    def triad(self, minor: bool | None = None) -> np.ndarray:
+        """The tonic triad's pitch classes (the key's own third unless ``minor`` says
+        which) as a (12,) bool mask."""
+        third = 3 if (self.minor if minor is None else minor) else 4
         mask = np.zeros(12, bool)
-        mask[[(self.tonic + step) % 12 for step in (0, 3 if self.minor else 4, 7)]] = True
+        mask[[(self.tonic + step) % 12 for step in (0, third, 7)]] = True
         return mask
+
+    def tonic_chords(self) -> tuple[np.ndarray, ...]:
+        """The chords a phrase may end on: the tonic triad, and in minor the major one
+        too (a Picardy third, as Bach's minor chorales mostly end)."""
+        return (self.triad(), self.triad(minor=False)) if self.minor else (self.triad(),)
 
     def name(self) -> str:
         return PITCH_NAMES[self.tonic] + ("m" if self.minor else "")
@@ -243,7 +253,8 @@ def no_motif(roll: np.ndarray, ctx: Context) -> np.ndarray:
 
 def non_tonic_ending(roll: np.ndarray, ctx: Context) -> np.ndarray:
     """1 at a phrase end (a sounding step before a rest, and the last step) whose chord is
-    not the tonic triad over the tonic in the bass (a rest at the end is an ending too)."""
+    not a tonic chord (``Key.tonic_chords``) over the tonic in the bass (a rest at the
+    end is an ending too)."""
     out = np.zeros(len(roll))
     if len(roll) == 0:
         return out
@@ -251,10 +262,11 @@ def non_tonic_ending(roll: np.ndarray, ctx: Context) -> np.ndarray:
     ends = np.zeros(len(roll), bool)
     ends[:-1] = sounding[:-1] & ~sounding[1:]
     ends[-1] = True
-    classes, triad = pitch_classes(roll), ctx.key.triad()
+    classes, chords = pitch_classes(roll), ctx.key.tonic_chords()
     for t in np.nonzero(ends)[0]:
         keys = np.nonzero(roll[t])[0]
-        tonic = len(keys) > 0 and triad[classes[keys]].all() and classes[keys[0]] == ctx.key.tonic
+        tonic = (len(keys) > 0 and any(chord[classes[keys]].all() for chord in chords)
+                 and classes[keys[0]] == ctx.key.tonic)  # fmt: skip
         out[t] = not tonic
     return out
 

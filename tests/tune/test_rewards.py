@@ -41,8 +41,9 @@ def ctx(key: Key = C_MAJOR, step_beats: float = 1.0, **settings: object) -> Cont
 def test_out_of_key_is_the_share_of_notes_outside_the_scale() -> None:
     r = roll((C4, E4, G4), (C4, 61), (), (66, 68, 70, 61))  # C#4 = 61, F#4 = 66 ...
     assert out_of_key(r, ctx()).tolist() == [0.0, 0.5, 0.0, 1.0]
-    # A minor: F# (66) out, G# (68, the leading tone) in
-    assert out_of_key(roll((66, 68)), ctx(Key(9, True))).tolist() == [0.5]
+    # A minor: C# (61) out; F (65), F# (66) and G# (68), the natural and the melodic
+    # minor's raised sixth and seventh, in
+    assert out_of_key(roll((61, 65, 66, 68)), ctx(Key(9, True))).tolist() == [0.25]
 
 
 def test_a_chromatic_note_resolved_by_step_is_in_key() -> None:
@@ -112,6 +113,11 @@ def test_phrases_end_on_the_tonic_chord_over_the_tonic() -> None:
     assert non_tonic_ending(r, ctx()).tolist() == [1, 0, 0, 1]
     assert non_tonic_ending(roll((C4, E4, G4)), ctx()).tolist() == [0]
     assert non_tonic_ending(roll((A4 - 12, C5, 76)), ctx(Key(9, True))).tolist() == [0]  # A-C-E
+    # A minor may end on A major (a Picardy third, A-C#-E), not on a chord mixing both
+    # thirds (A-C-C#-E); C major ends on C major only (C-Eb-G is not its tonic)
+    assert non_tonic_ending(roll((A4 - 12, 73, 76)), ctx(Key(9, True))).tolist() == [0]
+    assert non_tonic_ending(roll((A4 - 12, C5, 73, 76)), ctx(Key(9, True))).tolist() == [1]
+    assert non_tonic_ending(roll((C4, 63, G4)), ctx()).tolist() == [1]
 
 
 def test_the_key_is_named_or_estimated() -> None:
