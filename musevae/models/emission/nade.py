@@ -8,8 +8,9 @@ change every frame; W and V (88 x H each) are shared over time (Boulanger-Lewand
 al. 2012). log p(x_t | f_t) is the exact sum of the 88 conditionals' log-probabilities.
 
 Teacher-forced, a_k is a cumulative sum over the keys that moves only at keys that are
-on: a frame with n keys on has n + 1 distinct values a^(0..n), all frames' computed by one
-multiply, and each key reads the value of its segment (the count of keys on before it).
+on: a frame with n keys on has n + 1 distinct values a^(0..n), computed for many frames
+by one multiply, and each key reads the value of its segment (the count of keys on
+before it).
 There is no loop over keys, and the work grows with the polyphony, not with 88
 (:func:`~musevae.models.emission.nade_frame.conditional_logits`).
 """

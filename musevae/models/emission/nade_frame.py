@@ -9,9 +9,9 @@ draws decide, in (keys on + 1) steps. The noise of the keys after it played no p
 the decision, so it is discarded and drawn afresh from there.
 
 Those steps work on (B, 89) arrays, so their cost is the calls, not the arithmetic: the
-sampler runs them on the host in NumPy, whose calls cost about a third of torch's (at
-batch 1 that halves a paper-size SRNN's step). The noise comes from the run's torch
-generator, so a seed gives the same music.
+sampler runs them on the host in NumPy, whose calls cost about a third of torch's (a
+frame at batch 1 takes well under half the time it took as torch calls). The noise comes
+from the run's torch generator, so a seed gives the same music.
 """
 
 from __future__ import annotations
