@@ -11,7 +11,7 @@ import pytest
 import torch
 
 from musevae.models.emission import NADE, FrameRules
-from musevae.models.emission.nade_frame import conditional_logits
+from musevae.models.emission.nade_frame import _read_segments, conditional_logits
 
 FREE = [40, 41, 43, 44, 46, 47]  # the keys that may sound; every other key's bias is -40
 
@@ -268,3 +268,34 @@ def test_prediction_sounds_each_key_whose_conditional_exceeds_one_half() -> None
 def test_bad_key_order_is_refused() -> None:
     with pytest.raises(ValueError, match="key order"):
         NADE(4, 3, "middle-out")
+
+
+def test_room_for_every_key_changes_nothing() -> None:
+    """What a CUDA graph records (segments for 88 keys on) is the same function."""
+    nade = _nade(hidden=4)
+    x = (torch.rand(30, 88, generator=torch.Generator().manual_seed(8)) < 0.1).double()
+    c = torch.randn(30, 4, dtype=torch.float64)
+    exact = _read_segments(x, c, nade.W, nade.V)
+    assert torch.allclose(_read_segments(x, c, nade.W, nade.V, 89), exact, atol=1e-12)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+def test_a_cuda_graph_of_the_log_prob_replays_on_denser_frames() -> None:
+    nade = _nade(hidden=4).float().cuda()
+    sparse = torch.zeros(64, 88, device="cuda")
+    sparse[:, 40] = 1.0
+    x = sparse.clone()
+    params = torch.randn(64, 92, device="cuda")
+    side = torch.cuda.Stream()
+    side.wait_stream(torch.cuda.current_stream())
+    with torch.cuda.stream(side), torch.no_grad():
+        nade.log_prob(x, params)  # warm-up outside the graph
+    torch.cuda.current_stream().wait_stream(side)
+    graph = torch.cuda.CUDAGraph()
+    with torch.cuda.graph(graph), torch.no_grad():
+        out = nade.log_prob(x, params)
+    dense = (torch.rand(64, 88, device="cuda") < 0.3).float()  # ~26 keys a frame
+    x.copy_(dense)
+    graph.replay()
+    with torch.no_grad():
+        assert torch.allclose(out, nade.log_prob(dense, params), atol=1e-4)

@@ -43,6 +43,9 @@ def conditional_logits(x: Tensor, b: Tensor, c: Tensor, w: Tensor, v: Tensor) ->
     """
     lead = x.shape[:-1]
     x, c = x.reshape(-1, KEY_COUNT), c.reshape(-1, c.shape[-1])  # (N, 88), (N, H)
+    if x.is_cuda and torch.cuda.is_current_stream_capturing():
+        # a CUDA graph replays fixed shapes on whatever frames come: room for all 88
+        return b + _read_segments(x, c, w, v, KEY_COUNT + 1).view(*lead, KEY_COUNT)
     group = torch.bucketize(x.sum(-1), x.new_tensor(POLYPHONY_GROUPS), right=True)  # (N,)
     if len(x) == 0 or bool((group == group[0]).all()):
         read = _read_segments(x, c, w, v)
@@ -58,10 +61,14 @@ def conditional_logits(x: Tensor, b: Tensor, c: Tensor, w: Tensor, v: Tensor) ->
 POLYPHONY_GROUPS = (4, 8, 16)  # frames with fewer keys on than 4, than 8, than 16, the rest
 
 
-def _read_segments(x: Tensor, c: Tensor, w: Tensor, v: Tensor) -> Tensor:
-    """V_k . sigmoid(a_k) for every key of frames ``x (N, 88)``, ``c (N, H)``.  (N, 88)"""
+def _read_segments(
+    x: Tensor, c: Tensor, w: Tensor, v: Tensor, segments: int | None = None
+) -> Tensor:
+    """V_k . sigmoid(a_k) for every key of frames ``x (N, 88)``, ``c (N, H)``; ``segments``:
+    at least the most keys on in a frame + 1 (by default exactly that).  (N, 88)"""
     before = x.cumsum(-1)  # (N, 88) keys on up to and including k
-    segments = 1 + (int(before[:, -1].max()) if len(x) else 0)  # S = most keys on + 1
+    if segments is None:
+        segments = 1 + (int(before[:, -1].max()) if len(x) else 0)  # S
     levels = torch.arange(segments, dtype=x.dtype, device=x.device)  # (S,)
     in_sum = x[:, None, :] * (before[:, None, :] <= levels[:, None])  # (N, S, 88)
     a = c[:, None, :] + in_sum @ w  # (N, S, H): a^(s), s keys on before
