@@ -194,7 +194,7 @@ class MainWindow(QMainWindow):
     def _wire(self) -> None:
         self.notifier.posted.connect(self._show_message)
         self.roll_panel.roll.seekRequested.connect(self.player.seek)
-        self.ready.connect(self.player.refresh_ports)
+        self.ready.connect(self.player.watch_ports)
         self.training.checkpointSaved.connect(lambda card: self.library.refresh())
         self.training.finished.connect(lambda card: self.library.refresh(select=card))
         self.tuning.checkpointSaved.connect(lambda card: self.library.refresh())
@@ -202,6 +202,7 @@ class MainWindow(QMainWindow):
         self.tune_panel.generateRequested.connect(self._generate)
         self.playback.tempoChanged.connect(lambda bpm: self.settings.set("playback/tempo", bpm))
         self.playback.portChanged.connect(lambda port: self.settings.set("playback/port", port))
+        self.playback.inputChanged.connect(lambda port: self.settings.set("playback/input", port))
         self.playback.loopChanged.connect(lambda loop: self.settings.set("playback/loop", loop))
 
     def _generate(self) -> None:
@@ -265,6 +266,7 @@ class MainWindow(QMainWindow):
             self.restoreState(state)
         self.playback.set_loop(self.settings.get("playback/loop"))
         self.playback.set_port(self.settings.get("playback/port"))
+        self.playback.set_input(self.settings.get("playback/input"))
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.settings.set("window/geometry", self.saveGeometry())

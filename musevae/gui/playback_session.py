@@ -2,7 +2,10 @@
 sound (the playback synth's WAV through QtMultimedia). The playhead follows either.
 
 The port setting is a string: ``""`` for built-in sound, ``"virtual"`` for a virtual
-port named "musevae" that synths and DAWs connect to, or ``"<api>:<port name>"``.
+port named "musevae" that synths and DAWs connect to, or ``"<api>:<port name>"``. The
+MIDI inputs are listed with the outputs, for the input chooser (``inputs``); while the
+window is up the lists are looked at again every few seconds, so a keyboard or synth
+plugged in (or unplugged) shows without a press of the refresh button.
 """
 
 from __future__ import annotations
@@ -12,15 +15,16 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from musevae.gui.generation_state import GenerationState
 from musevae.gui.notify import Notifier
-from musevae.gui.playback_state import BUILT_IN, PlaybackState
+from musevae.gui.playback_state import BUILT_IN, NO_INPUT, PlaybackState
 from musevae.gui.qt_player import QtPlayer
 from musevae.gui.qt_workers import Job, start_job
 
 VIRTUAL = "virtual"
+HOTPLUG_MS = 3000  # how often the port lists are refreshed while watching
 
 
 def port_key(api: str, name: str) -> str:
@@ -28,7 +32,7 @@ def port_key(api: str, name: str) -> str:
 
 
 class PlaybackSession(QObject):
-    """``portsChanged()`` when the list of outputs is refreshed."""
+    """``portsChanged()`` when the lists of outputs and inputs are refreshed."""
 
     portsChanged = Signal()
 
@@ -43,7 +47,10 @@ class PlaybackSession(QObject):
         self.state, self.generation, self.notifier = state, generation, notifier
         self.ports: list[tuple[str, str]] = [(BUILT_IN, "Built-in sound"),
                                              (VIRTUAL, 'Virtual port "musevae"')]  # fmt: skip
+        self.inputs: list[tuple[str, str]] = [(NO_INPUT, "No input")]
         self.port_problems: list[str] = []
+        self._watch = QTimer(self, interval=HOTPLUG_MS)
+        self._watch.timeout.connect(self.refresh_ports)
         self.jobs: list[Job] = []
         self._output: Any = None  # the open MIDI output, for self._output_key
         self._output_key = ""
@@ -57,7 +64,18 @@ class PlaybackSession(QObject):
         generation.started.connect(self.stop)
 
     # --- ports ------------------------------------------------------------------------
+    def watch_ports(self) -> None:
+        """Refresh now and then every HOTPLUG_MS (hot-plugged ports appear by themselves)."""
+        self.refresh_ports()
+        self._watch.start()
+
     def refresh_ports(self) -> None:
+        if any(job.objectName() == "ports" and not job.isFinished() for job in self.jobs):
+            return  # a look is under way; its answer comes with portsChanged
+        for job in [job for job in self.jobs if job.isFinished()]:
+            self.jobs.remove(job)
+            job.deleteLater()  # one a few seconds while watching: do not keep them all
+
         def work(post: Any) -> Any:
             from musevae.playback.ports import list_ports
 
@@ -73,6 +91,8 @@ class PlaybackSession(QObject):
         self.ports = self.ports[:2] + [
             (port_key(p.api, p.name), f"{p.api}: {p.name}") for p in found_ports
         ]
+        self.inputs = self.inputs[:1] + [(port_key(p.api, p.name), f"{p.api}: {p.name}")
+                                         for p in outputs if p.direction == "input"]  # fmt: skip
         self.port_problems = [f"{api}: {why}" for api, why in problems]
         self.portsChanged.emit()
 
@@ -109,6 +129,7 @@ class PlaybackSession(QObject):
             self.play()  # the player restarts from the new position
 
     def close(self) -> None:
+        self._watch.stop()
         self.stop()
         if self._player is not None:
             self._player.player.close()

@@ -1,10 +1,12 @@
-"""What the transport shows and controls: position, play state, loop, tempo, output port."""
+"""What the transport shows and controls: position, play state, loop, tempo, output port,
+and the MIDI input the app listens to."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
 
 BUILT_IN = ""  # the port name that means "built-in sound"
+NO_INPUT = ""  # the input name that means "listen to no keyboard"
 
 
 class PlaybackState(QObject):
@@ -13,6 +15,7 @@ class PlaybackState(QObject):
     loopChanged = Signal(bool)
     tempoChanged = Signal(float)  # beats per minute
     portChanged = Signal(str)
+    inputChanged = Signal(str)  # "<api>:<port name>" of the MIDI input, or NO_INPUT
 
     def __init__(self, tempo: float = 100.0, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -21,6 +24,7 @@ class PlaybackState(QObject):
         self.loop = False
         self.tempo = tempo
         self.port = BUILT_IN
+        self.input = NO_INPUT
 
     def set_position(self, step: float) -> None:
         if step != self.position:
@@ -46,3 +50,8 @@ class PlaybackState(QObject):
         if port != self.port:
             self.port = port
             self.portChanged.emit(port)
+
+    def set_input(self, port: str) -> None:
+        if port != self.input:
+            self.input = port
+            self.inputChanged.emit(port)

@@ -16,6 +16,7 @@ APPLICATION = "musevae"
 
 DEFAULTS: dict[str, Any] = {
     "playback/port": "",  # "" = the built-in sound
+    "playback/input": "",  # "" = no MIDI input
     "playback/tempo": 100.0,
     "playback/loop": False,
     "folders/data": "",  # "" = musevae's default data folder
