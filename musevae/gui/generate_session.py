@@ -3,6 +3,7 @@ straight into the GenerationState, so the roll fills while the model is still sa
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -17,13 +18,15 @@ from musevae.gui.qt_workers import ENDED, Job, Work, start_job
 class GenerateSession(QObject):
     """Starts and stops sampling; ``busyChanged(bool)``, ``primeChanged(path or None)``,
     ``regenerated(Passage)`` when a regenerated passage is ready (the roll editor writes
-    it, so it can be undone). The model stays loaded between runs (``tasks.ModelCache``),
+    it, so it can be undone), ``answered(tasks.Answered)`` after each call-and-response
+    round. The model stays loaded between runs (``tasks.ModelCache``),
     so a second Generate starts at once. Generate, Harmonise and Regenerate are runs of
-    the one job: one at a time."""
+    the one job: one at a time, and so is call and response."""
 
     busyChanged = Signal(bool)
     primeChanged = Signal(object)
     regenerated = Signal(object)
+    answered = Signal(object)
 
     def __init__(
         self, generation: GenerationState, notifier: Notifier, parent: QObject | None = None
@@ -33,6 +36,9 @@ class GenerateSession(QObject):
         self.cache = tasks.ModelCache()
         self.job: Job | None = None
         self.prime: Path | None = None  # the MIDI file the model continues
+        # set by stop(), for work that waits on something other than the model (a player's
+        # phrase): a job is cancelled only between two values, and listening yields none
+        self._stop = threading.Event()
 
     @property
     def busy(self) -> bool:
@@ -69,6 +75,16 @@ class GenerateSession(QObject):
         self._run(lambda post: tasks.regenerate(request, piece, start, stop, candidate,
                                                 self.cache), "regenerate")  # fmt: skip
 
+    def answer(
+        self, request: tasks.GenerateRequest, listener: Any, player: Any, *, bpm: float,
+        silence: float,
+    ) -> None:  # fmt: skip
+        """Call and response: listen on ``listener``, answer each phrase through
+        ``player`` (musevae.playback.midi_in), until stopped or the keyboard goes."""
+        stop = self._stop = threading.Event()
+        self._run(lambda post: tasks.answer(request, listener, player, bpm, silence, stop,
+                                            self.cache, post), "answer")  # fmt: skip
+
     def _run(self, work: Work, name: str) -> None:
         if self.busy:
             self.notifier.warning("Generate", "Already generating; press Stop first.")
@@ -76,6 +92,7 @@ class GenerateSession(QObject):
         self.job = start_job(work, self._on_value, self._on_failed, self._on_status, name, self)
 
     def stop(self, wait_ms: int = 0) -> None:
+        self._stop.set()
         if self.job is not None:
             self.job.cancel()
             if wait_ms:
@@ -92,6 +109,8 @@ class GenerateSession(QObject):
                                f"{value.effective_sample_size:.1f} of {value.proposals} "
                                "proposals counted")  # fmt: skip
             self.regenerated.emit(p)
+        elif isinstance(value, tasks.Answered):
+            self.answered.emit(value)
         else:
             self.generation.add(value)
 

@@ -34,11 +34,13 @@ from musevae.gui.generate_session import GenerateSession
 from musevae.gui.generation_state import GenerationState
 from musevae.gui.interaction_actions import InteractionActions
 from musevae.gui.library_session import LibrarySession
+from musevae.gui.midi_in_session import MidiInSession
 from musevae.gui.notify import INFO, Message, Notifier, show_popup
 from musevae.gui.playback_session import PlaybackSession
 from musevae.gui.playback_state import PlaybackState
 from musevae.gui.qt_generate import GeneratePanel
 from musevae.gui.qt_library import LibraryPanel
+from musevae.gui.qt_midi_in import KeyboardBar
 from musevae.gui.qt_roll_panel import RollPanel
 from musevae.gui.qt_train import TrainPanel
 from musevae.gui.qt_train_chart import TrainingCharts
@@ -106,6 +108,8 @@ class MainWindow(QMainWindow):
         self.tuning = TuneSession(self.notifier, self)
         self.tune_panel = TunePanel(self.tuning, self.library, self.settings)
         self.tune_charts = TuneCharts(self.tuning)
+        self.midi_in = MidiInSession(self.playback, self.generation, self.player,
+                                     self.generating, self.generate_panel, self.settings, self)  # fmt: skip
         self._warm_up: Job | None = None
         self._was_shown = False
         self._build()
@@ -153,6 +157,9 @@ class MainWindow(QMainWindow):
         self.transport.addAction(self.interaction.draw)
         self.transport.addWidget(ClipHandle(self.generation, self.playback,
                                             self.roll_panel.editor.selection))  # fmt: skip
+        self.keyboard_bar = KeyboardBar(self.midi_in, self.settings, self)
+        self.addToolBar(self.keyboard_bar)
+        self.roll_panel.roll.show_live(self.midi_in)
 
     def _show_centre(self, tab: int) -> None:
         """The learning curves while the Train tab is open, the tuning curves while the
@@ -272,6 +279,7 @@ class MainWindow(QMainWindow):
         self.settings.set("window/geometry", self.saveGeometry())
         self.settings.set("window/state", self.saveState())
         self.settings.sync()
+        self.midi_in.close()
         self.generating.stop(wait_ms=10_000)
         self.player.close()
         self.training.stop_all()  # a running training ends with a resumable checkpoint

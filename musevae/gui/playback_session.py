@@ -139,7 +139,8 @@ class PlaybackSession(QObject):
         shutil.rmtree(self._folder, ignore_errors=True)
 
     # --- MIDI -------------------------------------------------------------------------
-    def _open_output(self) -> Any:
+    def open_output(self) -> Any:
+        """The chosen MIDI output, opened once and kept until another is chosen."""
         from musevae.playback.ports import open_output
 
         key = self.state.port
@@ -165,7 +166,7 @@ class PlaybackSession(QObject):
         from musevae.playback import Player
 
         try:
-            output = self._open_output()
+            output = self.open_output()
         except Exception as error:
             self.notifier.error("MIDI output", error)
             return

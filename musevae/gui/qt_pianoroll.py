@@ -4,18 +4,21 @@ Painting is proportional to what is on screen, never to the piece: the visible s
 range is cut out of the arrays, merged into pixel-wide bins when zoomed out
 (``paint_data.visible_runs``), and drawn with one ``drawRects`` call per colour level —
 one QPainter pass, no QGraphicsItem per note — so a 10,000-step piece scrolls smoothly.
+Notes being played on a MIDI keyboard (``show_live``) are drawn over the piece in green.
 """
 
 from __future__ import annotations
 
 import numpy as np
+from typing import Any
+
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QPen, QWheelEvent
 from PySide6.QtWidgets import QWidget
 
 from musevae.data.pianoroll import KEY_COUNT, LOWEST_NOTE
 from musevae.gui.generation_state import GenerationState
-from musevae.gui.paint_data import steps_per_bin, visible_runs
+from musevae.gui.paint_data import Runs, steps_per_bin, visible_runs
 from musevae.gui.playback_state import PlaybackState
 from musevae.gui.key_axis import KeyAxis
 from musevae.gui.qt_keyboard import is_black
@@ -23,6 +26,7 @@ from musevae.gui.timeline import TimeAxis
 
 LEVELS = 8  # probability shades; one drawRects call each
 LOW, HIGH = QColor("#f0a030"), QColor("#1f4e96")  # unlikely notes orange, sure ones deep blue
+LIVE = QColor(40, 170, 70, 200)  # notes played on the keyboard
 EMPTY_TEXT = (
     "No piece yet.\nChoose a model in the Library, then press Generate (Ctrl+G).\n"
     "No model? Train one in the Train tab."
@@ -58,12 +62,18 @@ class PianoRollWidget(QWidget):
         super().__init__(parent)
         self.generation, self.axis, self.keys, self.playback = generation, axis, keys, playback
         self._shades = [shade(level) for level in range(LEVELS)]
+        self._live: Any = None  # has notes() -> (T, 88) and takeChanged
         self.setMinimumHeight(200)
         # the window's resting place for the focus: keys typed here change no setting
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         for signal in (generation.started, generation.grown, generation.candidateChanged,
                        generation.edited, axis.changed, keys.changed, playback.positionChanged):  # fmt: skip
             signal.connect(self.update)
+
+    def show_live(self, take: Any) -> None:
+        """Draw ``take.notes()`` (what the keyboard plays) too, redrawn on ``takeChanged``."""
+        self._live = take
+        take.takeChanged.connect(self.update)
 
     def sizeHint(self) -> QSize:
         return QSize(800, int(KEY_COUNT * 6))
@@ -73,13 +83,15 @@ class PianoRollWidget(QWidget):
         painter = QPainter(self)
         self._paint_rows(painter)
         steps = self.generation.steps
-        if steps == 0:
+        live = self._live.notes() if self._live is not None else np.zeros((0, KEY_COUNT), bool)
+        if steps == 0 and len(live) == 0:
             painter.setPen(QColor("#666666"))
             painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, EMPTY_TEXT)
             painter.end()
             return
         self._paint_grid(painter)
         self._paint_notes(painter)
+        self._paint_live(painter, live)
         end_x = self.axis.x_of(steps)
         if end_x < self.width():
             unsampled = QRectF(end_x, 0, self.width() - end_x, self.height())
@@ -117,19 +129,20 @@ class PianoRollWidget(QWidget):
             painter.setPen(QColor("#c4c4c4" if beat % 4 == 0 else "#e4e4e4"))
             painter.drawLine(QPointF(x, 0), QPointF(x, self.height()))
 
-    def _paint_notes(self, painter: QPainter) -> None:
+    def _runs(self, notes: np.ndarray, probs: np.ndarray) -> tuple[Runs, list[QRectF]]:
+        """The visible runs of ``notes`` and their rectangles on screen."""
         t0, t1 = self.axis.visible(self.width())
-        size = steps_per_bin(self.axis.px_per_step)
-        runs = visible_runs(self.generation.notes(), self.generation.probs(), t0, t1, size)
-        if len(runs.keys) == 0:
-            return
-        height, px = self.height(), self.axis.px_per_step
-        h = self.keys.row_height(height)
+        runs = visible_runs(notes, probs, t0, t1, steps_per_bin(self.axis.px_per_step))
+        px, h = self.axis.px_per_step, self.keys.row_height(self.height())
         xs = self.axis.x_of(runs.starts.astype(np.float64))
         ws = np.maximum(runs.lengths * px - (1.0 if px >= 4 else 0.0), 1.0)
         ys = (self.keys.high - runs.keys) * h
+        return runs, [QRectF(x, y + 0.5, w, h - 1) for x, y, w in zip(xs, ys, ws)]
+
+    def _paint_notes(self, painter: QPainter) -> None:
+        runs, rects = self._runs(self.generation.notes(), self.generation.probs())
         levels = np.minimum((runs.strength * LEVELS).astype(int), LEVELS - 1)
-        outline = px >= 4 and h >= 5
+        outline = self.axis.px_per_step >= 4 and self.keys.row_height(self.height()) >= 5
         for level in range(LEVELS):
             chosen = np.flatnonzero(levels == level)
             if chosen.size == 0:
@@ -137,7 +150,14 @@ class PianoRollWidget(QWidget):
             painter.setBrush(self._shades[level])
             edge = self._shades[level].darker(140)
             painter.setPen(QPen(edge, 1) if outline else Qt.PenStyle.NoPen)
-            painter.drawRects([QRectF(xs[i], ys[i] + 0.5, ws[i], h - 1) for i in chosen])
+            painter.drawRects([rects[i] for i in chosen])
+
+    def _paint_live(self, painter: QPainter, live: np.ndarray) -> None:
+        _, rects = self._runs(live, live.astype(np.float32))
+        if rects:
+            painter.setBrush(LIVE)
+            painter.setPen(QPen(LIVE.darker(150), 1))
+            painter.drawRects(rects)
 
     # --- interaction ----------------------------------------------------------------
     def wheelEvent(self, event: QWheelEvent) -> None:

@@ -17,6 +17,8 @@ APPLICATION = "musevae"
 DEFAULTS: dict[str, Any] = {
     "playback/port": "",  # "" = the built-in sound
     "playback/input": "",  # "" = no MIDI input
+    "midi_in/silence": 1.0,  # seconds of silence that end a phrase played
+    "midi_in/bars": 4,  # the longest take Continue records
     "playback/tempo": 100.0,
     "playback/loop": False,
     "folders/data": "",  # "" = musevae's default data folder

@@ -8,7 +8,9 @@ generator takes ``post``, which reports progress from callback-style core functi
 
 from __future__ import annotations
 
+import itertools
 import os
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -273,6 +275,47 @@ def regenerate(
         lanes["latent_spread"] = drawn.latent_spread[k]
     passage = Passage(candidate, start, drawn.rolls[k].keys, drawn.probs[k], lanes)
     yield Regenerated(passage, result.effective_sample_size, len(drawn.rolls))
+
+
+@dataclass(frozen=True)
+class Answered:
+    """One round of call and response (a musevae.playback.midi_in.Exchange)."""
+
+    exchange: Any
+
+
+def answer(
+    request: GenerateRequest, listener: Any, player: Any, bpm: float, silence: float,
+    stop: threading.Event, cache: ModelCache, post: Post,
+) -> Iterator[Answered]:  # fmt: skip
+    """Call and response (musevae.playback.midi_in.call_and_response) with the request's
+    model and controls: each phrase is answered with as many steps continuing it, posted
+    as ``Sampling`` and its GeneratedSteps (so the answer fills the roll with its lanes)
+    before it plays through ``player``; then ``Answered``. Until ``stop`` is set."""
+    import numpy as np
+
+    from musevae.data.pianoroll import PianoRoll
+    from musevae.generate import Controls, sample
+    from musevae.generate.sampler import resolve_seed
+    from musevae.playback.midi_in import call_and_response
+
+    model = cache.get(request.card, request.device)
+    controls, rounds = Controls(**request.controls), itertools.count()
+
+    def respond(call: PianoRoll) -> PianoRoll:
+        round_ = next(rounds)
+        seed = resolve_seed(None if request.seed is None else request.seed + round_)
+        post(Sampling(replace(request, steps=len(call), n=1, prime=None), seed, call))
+        frames = []
+        for step in sample(model, len(call), 1, controls=controls, seed=seed, prime=call):
+            post(step)
+            frames.append(step.notes[0])
+        return PianoRoll(np.stack(frames), request.step_beats, bpm)
+
+    for exchange in call_and_response(listener, player, respond, bpm=bpm,
+                                      step_beats=request.step_beats, silence=silence,
+                                      stop=stop):  # fmt: skip
+        yield Answered(exchange)
 
 
 @dataclass(frozen=True)
