@@ -157,11 +157,11 @@ RULES = {
 @pytest.mark.parametrize("order", ["low-high", "high-low"])
 @pytest.mark.parametrize("name", RULES)
 def test_fast_sampler_draws_the_sequential_distribution(order: str, name: str) -> None:
-    """Chi-square goodness of fit of 40,000 frames to the enumerated distribution, for
+    """Chi-square goodness of fit of 20,000 frames to the enumerated distribution, for
     the fast sampler and for 88 sequential draws, at p = 0.001; the same test refuses a
     sampler that ignores the keys' dependence (it fails by a factor of ten or more)."""
     rules, holding = RULES[name]
-    nade, rows = _nade(order), 40_000
+    nade, rows = _nade(order), 20_000
     params = _params(nade, 1).expand(rows, -1)
     held = None
     if holding:
