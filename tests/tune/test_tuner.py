@@ -73,7 +73,7 @@ def _run(events) -> list:
     return list(events)
 
 
-CONFIG = TuneConfig(updates=4, batch=3, length=6, lr=1e-3, checkpoint_every=2)
+CONFIG = TuneConfig(updates=4, batch=3, length=6, lr=1e-3, kl_weight=0.2, checkpoint_every=2)
 
 
 @pytest.mark.parametrize("name", ["srnn", "vrnn", "storn", "rnn"])
@@ -85,7 +85,7 @@ def test_a_tiny_run_writes_a_model_folder_that_loads(tmp_path: Path, name: str) 
     assert kinds[0] is ev.Started and kinds[-1] is ev.Done and kinds.count(ev.Step) == 4
     model, card = load_model(out)
     tuning = card["tuning"]
-    assert tuning["base"]["card"] == str(base.resolve()) and tuning["kl_weight"] == 0.1
+    assert tuning["base"]["card"] == str(base.resolve()) and tuning["kl_weight"] == 0.2
     assert tuning["rules"]["voices"] == 1.0 and "motif" not in tuning["rules"]
     assert set(tuning["violation_rate_after"]) == set(tuning["violation_rate_before"])
     assert card["dataset"] == DATASET and (out / "violations.svg").is_file()
