@@ -18,14 +18,15 @@ from musevae.gui.qt_workers import ENDED, Job, Work, start_job
 class GenerateSession(QObject):
     """Starts and stops sampling; ``busyChanged(bool)``, ``primeChanged(path or None)``,
     ``regenerated(Passage)`` when a regenerated passage is ready (the roll editor writes
-    it, so it can be undone), ``answered(tasks.Answered)`` after each call-and-response
-    round. The model stays loaded between runs (``tasks.ModelCache``),
+    it, so it can be undone), ``listening()`` once call and response hears the keyboard,
+    ``answered(tasks.Answered)`` after each of its rounds. The model stays loaded between runs (``tasks.ModelCache``),
     so a second Generate starts at once. Generate, Harmonise and Regenerate are runs of
     the one job: one at a time, and so is call and response."""
 
     busyChanged = Signal(bool)
     primeChanged = Signal(object)
     regenerated = Signal(object)
+    listening = Signal()
     answered = Signal(object)
 
     def __init__(
@@ -109,6 +110,8 @@ class GenerateSession(QObject):
                                f"{value.effective_sample_size:.1f} of {value.proposals} "
                                "proposals counted")  # fmt: skip
             self.regenerated.emit(p)
+        elif isinstance(value, tasks.Listening):
+            self.listening.emit()
         elif isinstance(value, tasks.Answered):
             self.answered.emit(value)
         else:

@@ -278,6 +278,11 @@ def regenerate(
 
 
 @dataclass(frozen=True)
+class Listening:
+    """Call and response has its model loaded and hears the keyboard from now on."""
+
+
+@dataclass(frozen=True)
 class Answered:
     """One round of call and response (a musevae.playback.midi_in.Exchange)."""
 
@@ -301,6 +306,7 @@ def answer(
 
     model = cache.get(request.card, request.device)
     controls, rounds = Controls(**request.controls), itertools.count()
+    post(Listening())  # loading may take seconds: what is played before it is not heard
 
     def respond(call: PianoRoll) -> PianoRoll:
         round_ = next(rounds)
