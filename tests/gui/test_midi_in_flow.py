@@ -37,8 +37,10 @@ def _plug_in(window: Any, qtbot: Any) -> Keyboard:
 
 def _connected(window: Any, keyboard: Keyboard, qtbot: Any) -> None:
     """Wait until the keyboard's notes reach the window: one probe note, heard, then its
-    take left to end in silence. JACK makes a new connection in a later process cycle,
-    and a note sent before that is lost, which the tests would blame on the app."""
+    take left to end in silence. Without it the first note of the phrase was lost in
+    about one whole-file run in two (before any Python callback saw it), right after the
+    app had opened its input or a new JACK client; with it, none in four runs (the probe
+    was heard at its first sending each time, so the settling time is what helps)."""
     heard = False
     while not heard:
         keyboard.send(ON, 108, 64)
