@@ -119,7 +119,6 @@ class TunePanel(QWidget):
         s.runDirChanged.connect(lambda path: self._on_progress())
         s.tunedChanged.connect(lambda card: self._on_status(s.status))
         self.library.changed.connect(self._show_models)
-        self.library.currentChanged.connect(lambda entry: self._on_status(s.status))
         for tick, weight in self.rules.values():
             tick.toggled.connect(weight.setEnabled)
         self.buttons["Start"].clicked.connect(self.start)
