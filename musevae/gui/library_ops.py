@@ -38,8 +38,12 @@ def _nats(value: Any) -> str:
 def card_summary(card: dict[str, Any]) -> dict[str, str]:
     """The card's facts as display strings (missing facts show as a dash)."""
     training = _get(card, "training") or {}
+    config = _get(card, "model", "config") or {}
+    nade = config.get("emission") == "nade"  # cards from before emissions are Bernoulli
     return {
-        "type": str(_get(card, "model", "kind") or "?").upper(),
+        "type": str(_get(card, "model", "kind") or "?").upper() + (" · NADE" if nade else ""),
+        "emission": (f"NADE ({config.get('nade_hidden', '?')} hidden, keys "
+                     f"{config.get('key_order', 'low-high')})" if nade else "Bernoulli"),  # fmt: skip
         "dataset": str(_get(card, "dataset", "name") or "—"),
         "test ELBO": _nats(_get(card, "metrics", "test", "elbo", "frame_weighted")),
         "valid ELBO": _nats(_get(card, "metrics", "valid_elbo")),

@@ -86,6 +86,15 @@ def test_card_summary_shows_missing_facts_as_dashes():
     summary = card_summary(card)
     assert (summary["type"], summary["dataset"], summary["test ELBO"]) == ("SRNN", "jsb", "-6.250")
     assert card_summary({})["test ELBO"] == "—"
+    assert summary["emission"] == "Bernoulli"  # a card from before emissions
+
+
+def test_card_summary_names_the_emission():
+    card = {"model": {"kind": "rnn", "config": {"emission": "nade", "nade_hidden": 150,
+                                                "key_order": "high-low"}}}  # fmt: skip
+    summary = card_summary(card)
+    assert summary["type"] == "RNN · NADE"
+    assert summary["emission"] == "NADE (150 hidden, keys high-low)"
 
 
 def test_only_the_users_runs_can_be_renamed_or_deleted(tmp_path):
