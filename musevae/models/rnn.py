@@ -11,26 +11,24 @@ import dataclasses
 from typing import ClassVar
 
 import torch
-from torch import Tensor, nn
+from torch import Tensor
 
 from musevae.data.pianoroll import KEY_COUNT
 from musevae.models.base import ElboTerms, SequenceModel, State, StepOutput, masked_loss
 from musevae.models.config import ModelConfig
 from musevae.models.emission import build_emission
 from musevae.models.layers import shift_right
+from musevae.models.recurrence import as_hx, from_hx, fused, zero_state
 
 
 @dataclasses.dataclass(frozen=True)
 class RNNConfig(ModelConfig):
-    """Sizes of the baseline: one recurrent layer of ``hidden`` units (GRU or LSTM)."""
+    """Sizes of the baseline: one recurrent layer of ``hidden`` units (``rnn``: GRU or LSTM)."""
 
     hidden: int = 300
-    cell: str = "gru"
 
-    CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {"cell": ("gru", "lstm")}
-
-
-_CELLS: dict[str, type[nn.RNNBase]] = {"gru": nn.GRU, "lstm": nn.LSTM}
+    # the cell was this model's own setting "cell" before every model had "rnn"
+    RENAMED: ClassVar[dict[str, str]] = {"cell": "rnn"}
 
 
 class RNN(SequenceModel):
@@ -42,7 +40,7 @@ class RNN(SequenceModel):
 
     def __init__(self, config: RNNConfig) -> None:
         super().__init__(config)
-        self.rnn = _CELLS[config.cell](KEY_COUNT, config.hidden, batch_first=True)
+        self.rnn = fused(config.rnn, KEY_COUNT, config.hidden)
         self.emission = build_emission(config, config.hidden)
 
     def _log_px(self, x: Tensor, mask: Tensor) -> Tensor:
@@ -67,27 +65,16 @@ class RNN(SequenceModel):
     def prime(
         self, x: Tensor | None, batch_size: int, generator: torch.Generator | None = None
     ) -> State:
-        """Hidden state after reading the prime: (h,) for a GRU, (h, c) for an LSTM."""
-        zeros = self._empty(batch_size).new_zeros(1, batch_size, self.config.hidden)
-        start: State = (zeros,) if self.config.cell == "gru" else (zeros, zeros.clone())
+        """Hidden state after reading the prime: (h,) for a GRU, (h, c) for an LSTM; (B, H)."""
+        start = zero_state(self.config.rnn, self._empty(batch_size), batch_size, self.config.hidden)
         if x is None or x.shape[1] == 0:
             return start
-        _, last = self.rnn(shift_right(x), _hx(start))
-        return _state(last)
+        _, last = self.rnn(shift_right(x), as_hx(start))
+        return from_hx(last)
 
     @torch.no_grad()
     def step(
         self, state: State, x_prev: Tensor, generator: torch.Generator | None = None
     ) -> StepOutput:
-        h, last = self.rnn(x_prev[:, None], _hx(state))  # h (B, 1, H)
-        return StepOutput(self.emission(h[:, 0]), _state(last), None)
-
-
-def _hx(state: State) -> Tensor | tuple[Tensor, Tensor]:
-    """State tuple -> what nn.GRU (h) or nn.LSTM ((h, c)) takes; each (1, B, H)."""
-    return state[0] if len(state) == 1 else (state[0], state[1])
-
-
-def _state(last: Tensor | tuple[Tensor, ...]) -> State:
-    """What nn.GRU / nn.LSTM return as their final state -> a plain tuple."""
-    return (last,) if isinstance(last, Tensor) else tuple(last)
+        h, last = self.rnn(x_prev[:, None], as_hx(state))  # h (B, 1, H)
+        return StepOutput(self.emission(h[:, 0]), from_hx(last), None)

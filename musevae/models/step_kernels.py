@@ -3,14 +3,14 @@
 Generation runs one small step at a time, so its cost is the number of kernel calls
 and the reading of the weights, more than the arithmetic. A stepper builds these once
 per run: every weight laid out for the multiply that will read it (:class:`Dense`), MLP
-tails whose activations work in place on fresh buffers, and the GRU update without the
-copies of torch's ``gru_cell``.
+tails whose activations work in place on fresh buffers, and the GRU and LSTM updates
+without the copies of torch's ``gru_cell`` / ``lstm_cell``.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Literal
 
 import torch
@@ -179,6 +179,37 @@ def gru_update(gate_in: Tensor, gate_h: Tensor, h: Tensor) -> Tensor:
     reset, update = gates[:, :width], gates[:, width:]
     candidate = torch.addcmul(gate_in[:, 2 * width :], reset, gate_h[:, 2 * width :]).tanh_()
     return torch.lerp(candidate, h, update)  # (1 - u) n + u h
+
+
+def lstm_update(gate_in: Tensor, gate_h: Tensor, c: Tensor) -> tuple[Tensor, Tensor]:
+    """The LSTM update ``(h, c)`` from its input and hidden gate terms (i, f, g, o), each
+    ``(B, 4H)``, and the previous cell ``c (B, H)``.
+
+    What ``torch.lstm_cell`` computes, in four pointwise calls on one fresh buffer; the
+    inputs are left unchanged, so training loops can use it under autograd too.
+    """
+    width = c.shape[1]
+    gates = gate_in + gate_h  # (B, 4H)
+    candidate = gates[:, 2 * width : 3 * width].tanh()  # g; saves its output, not gates
+    gates.sigmoid_()  # i, f, o (and g's block, unused)
+    c = torch.addcmul(gates[:, width : 2 * width] * c, gates[:, :width], candidate)  # f c + i g
+    return gates[:, 3 * width :] * c.tanh(), c  # h = o tanh(c)
+
+
+def _gru_state(gate_in: Tensor, gate_h: Tensor, state: tuple[Tensor, ...]) -> tuple[Tensor, ...]:
+    return (gru_update(gate_in, gate_h, state[0]),)
+
+
+def _lstm_state(gate_in: Tensor, gate_h: Tensor, state: tuple[Tensor, ...]) -> tuple[Tensor, ...]:
+    return lstm_update(gate_in, gate_h, state[1])
+
+
+# ``config.rnn`` -> the update of a recurrent state ((h,) or (h, c), see models.recurrence)
+# from its gate terms: ``update(gate_in, gate_h, state) -> state``.
+CELL_UPDATES: dict[str, Callable[[Tensor, Tensor, tuple[Tensor, ...]], tuple[Tensor, ...]]] = {
+    "gru": _gru_state,
+    "lstm": _lstm_state,
+}
 
 
 class GaussianDraw:

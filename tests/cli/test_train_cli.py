@@ -66,13 +66,13 @@ def test_model_settings_map_onto_the_chosen_model(toy: str, tmp_path: Path, caps
     assert main([*args, "--z-dim", "4", "--out", str(tmp_path / "a")]) == 2
     assert (
         "the rnn model has no setting z_dim; its settings are: "
-        "emission, nade_hidden, key_order, hidden, cell"
+        "emission, nade_hidden, key_order, rnn, hidden"
     ) in capsys.readouterr().err
     assert main([*args, "--set", "cell", "--out", str(tmp_path / "b")]) == 2
     assert "--set takes NAME=VALUE" in capsys.readouterr().err
-    assert main([*args, "--hidden", "4", "--set", "cell=lstm", "--out", str(tmp_path / "c")]) == 0
+    assert main([*args, "--hidden", "4", "--set", "rnn=lstm", "--out", str(tmp_path / "c")]) == 0
     model, _ = load_model(tmp_path / "c")
-    assert model.config.cell == "lstm"
+    assert model.config.rnn == "lstm"
 
 
 @pytest.mark.parametrize("kind", KINDS)

@@ -46,7 +46,7 @@ def test_unknown_key_is_named_with_the_known_ones() -> None:
         ({"hidden": 0}, "RNNConfig.hidden must be a positive whole number; got 0"),
         ({"hidden": 2.5}, "must be a positive whole number"),
         ({"hidden": True}, "must be a positive whole number"),
-        ({"cell": "rnn"}, "RNNConfig.cell must be one of 'gru', 'lstm'; got 'rnn'"),
+        ({"rnn": "rnn"}, "RNNConfig.rnn must be one of 'gru', 'lstm'; got 'rnn'"),
     ],
 )
 def test_bad_values_are_rejected_with_a_clear_message(data: dict, message: str) -> None:

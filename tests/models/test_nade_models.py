@@ -52,8 +52,8 @@ def test_the_emission_is_a_setting_and_old_configs_stay_bernoulli(kind: str) -> 
 def test_bad_emission_settings_are_refused(settings: dict, message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         build_model("rnn", **settings)
-    with pytest.raises(ConfigError, match="cell must be one of"):  # its own choices still hold
-        build_model("rnn", cell="rnn", emission="nade")
+    with pytest.raises(ConfigError, match="inference must be one of"):  # its own choices still hold
+        build_model("srnn", inference="both", emission="nade")
 
 
 @pytest.mark.parametrize("kind", KINDS)

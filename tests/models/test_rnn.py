@@ -66,10 +66,10 @@ def test_padding_contributes_nothing() -> None:
     assert model.log_likelihood(x, mask)[1].item() == pytest.approx(alone.item(), rel=1e-6)
 
 
-@pytest.mark.parametrize("cell", ["gru", "lstm"])
-def test_stepping_gives_the_same_log_probs_as_elbo(cell: str) -> None:
+@pytest.mark.parametrize("rnn", ["gru", "lstm"])
+def test_stepping_gives_the_same_log_probs_as_elbo(rnn: str) -> None:
     torch.manual_seed(0)
-    model = build_model("rnn", hidden=5, cell=cell)
+    model = build_model("rnn", hidden=5, rnn=rnn)
     x = _roll(6)
     expected = model.elbo(x, torch.ones(1, 6)).log_px[0]
     state, x_prev = model.prime(None, batch_size=1), torch.zeros(1, 88)
@@ -83,10 +83,10 @@ def test_stepping_gives_the_same_log_probs_as_elbo(cell: str) -> None:
         state, x_prev = out.state, x[:, t]
 
 
-@pytest.mark.parametrize("cell", ["gru", "lstm"])
-def test_prime_equals_stepping_through_the_prime(cell: str) -> None:
+@pytest.mark.parametrize("rnn", ["gru", "lstm"])
+def test_prime_equals_stepping_through_the_prime(rnn: str) -> None:
     torch.manual_seed(0)
-    model = build_model("rnn", hidden=5, cell=cell)
+    model = build_model("rnn", hidden=5, rnn=rnn)
     x = _roll(3)
     state = model.prime(None, batch_size=1)
     for t in range(3):
@@ -95,7 +95,7 @@ def test_prime_equals_stepping_through_the_prime(cell: str) -> None:
     after = model.step(primed, x[:, -1]).params
     stepped = model.step(state, x[:, -1]).params
     assert torch.allclose(after, stepped, atol=1e-6)
-    assert all(s.shape == (1, 1, 5) for s in primed)
+    assert all(s.shape == (1, 5) for s in primed)
     assert not torch.equal(primed[0], model.prime(None, 1)[0])
 
 

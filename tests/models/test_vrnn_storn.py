@@ -6,6 +6,7 @@ import pytest
 import torch
 
 from musevae.models.layers import shift_right
+from musevae.models.recurrence import from_hx
 from musevae.models.storn import STORN, STORNConfig
 from musevae.models import step_kernels
 from musevae.models.vrnn import VRNN, VRNNConfig
@@ -106,14 +107,16 @@ def test_storn_posterior_reads_only_the_past_and_the_prior_is_standard() -> None
     assert torch.equal(out.prior.std, torch.ones(1, 6, 3, dtype=torch.float64))
 
 
-def test_storn_prime_state_is_the_generator_state() -> None:
+@pytest.mark.parametrize("rnn", ["gru", "lstm"])
+def test_storn_prime_state_is_the_generator_state(rnn: str) -> None:
     torch.manual_seed(0)
-    model = STORN(STORNConfig(hidden=4, z_dim=3)).double()
+    model = STORN(STORNConfig(hidden=4, z_dim=3, rnn=rnn)).double()
     x = roll(2, 5).double()
     torch.manual_seed(4)
-    h_last, z_last = model.prime(x, batch_size=2)
+    *last, z_last = model.prime(x, batch_size=2)  # (h,) or (h, c), then z
     torch.manual_seed(4)
     z = model.latent_pass(x, torch.ones(2, 5)).z
-    h, _ = model.generator(torch.cat([z, shift_right(x)], dim=-1))
-    assert torch.allclose(h_last, h[:, -1])
+    h, final = model.generator(torch.cat([z, shift_right(x)], dim=-1))
+    assert torch.allclose(last[0], h[:, -1])
+    assert all(torch.allclose(a, b) for a, b in zip(last, from_hx(final), strict=True))
     assert torch.equal(z_last, z[:, -1])  # the last latent, kept last in the state
