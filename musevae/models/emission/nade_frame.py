@@ -122,7 +122,7 @@ class NADESampler:
         steps = self._steps(reserve is not None)
         noise = _logistic_noise(params, generator, min(NOISE_BLOCK, steps), self._dtype)
         on, logits = self._autoregress(bias, c, noise, reserve, steps)
-        if self._max_on is not None:
+        if self._max_on is not None and on.sum(1).max() >= self._max_on:  # else none was
             logits[self._capped(on, held_o)] = -np.inf
         notes = torch.from_numpy(self._in_order(on)).to(params.device)
         logits_t = torch.from_numpy(self._in_order(logits)).to(params.device)
