@@ -17,7 +17,7 @@ from tests.gui.conftest import TIMEOUT_MS
 from tests.gui.test_generate_flow import open_model
 from tests.playback.conftest import jack_server, recorder  # noqa: F401  (fixtures reused)
 from tests.playback.jack import note_ons, stuck_notes
-from tests.playback.test_midi_in import Keyboard
+from tests.playback.remote_keyboard import RemoteKeyboard as Keyboard
 
 ON, OFF = 0x90, 0x80
 STEP_S = 0.25  # each test sets the tempo so that one step lasts this long
