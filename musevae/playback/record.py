@@ -134,20 +134,26 @@ class PhraseRecorder:
                 length = self.steps
             else:
                 length = min(self.steps, int(np.ceil((now - self.start_time) / self.step_seconds)))
-            notes = self._notes + [(n, start, length) for n, start in self._held.items()]
-        keys = np.zeros((length, KEY_COUNT), dtype=np.bool_)
-        for note, start, stop in notes:
-            if LOWEST_NOTE <= note <= HIGHEST_NOTE:
-                keys[start:stop, note - LOWEST_NOTE] = True
-        return PianoRoll(keys, self.step_beats, self.bpm)
+            return self._roll(length)
 
     def phrase(self) -> PianoRoll:
         """What was played, up to the end of its last note (once nothing is held)."""
         with self._lock:
             length = max((stop for _, _, stop in self._notes), default=0)
-        if self.start_time is None or length == 0:
-            return PianoRoll.empty(0, self.step_beats, self.bpm)
-        return self.roll(self.start_time + length * self.step_seconds)
+            if self.start_time is None or length == 0:
+                return PianoRoll.empty(0, self.step_beats, self.bpm)
+            # the length itself, not a time turned back into steps: (start + 6 * 0.2 -
+            # start) / 0.2 rounds up to a seventh, empty step
+            return self._roll(length)
+
+    def _roll(self, length: int) -> PianoRoll:
+        """The first ``length`` steps, held notes sounding to the end (lock held)."""
+        notes = self._notes + [(n, start, length) for n, start in self._held.items()]
+        keys = np.zeros((length, KEY_COUNT), dtype=np.bool_)
+        for note, start, stop in notes:
+            if LOWEST_NOTE <= note <= HIGHEST_NOTE:
+                keys[start:stop, note - LOWEST_NOTE] = True
+        return PianoRoll(keys, self.step_beats, self.bpm)
 
 
 def _data_bytes(status: int) -> int:

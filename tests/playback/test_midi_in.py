@@ -42,6 +42,13 @@ def test_a_key_struck_again_stays_two_notes() -> None:
     assert recorder.phrase().to_notes()[:4] == [[60], [60], [], [60]]
 
 
+def test_a_phrase_ends_with_its_last_note_not_a_step_later() -> None:
+    recorder = PhraseRecorder(16, bpm=300.0, step_beats=1.0)  # 0.2 s steps
+    recorder.feed(3.3, (ON, 60, 90))
+    recorder.feed(4.5, (OFF, 60, 0))  # six steps: 3.3 + 6 * 0.2 - 3.3 is 6.000...1 steps
+    assert recorder.phrase().to_notes() == [[60]] * 6
+
+
 def test_velocity_zero_is_a_release_and_silence_counts_from_it() -> None:
     recorder = PhraseRecorder(16, bpm=120.0, step_beats=0.5)
     recorder.feed(1.0, (ON, 60, 90))
@@ -121,12 +128,14 @@ def test_call_and_response_answers_each_phrase_with_as_many_steps(jack_server, r
 
     stop = threading.Event()
     exchanges = []
-    loop = call_and_response(listener, player, respond, bpm=600.0, step_beats=1.0, silence=0.2, stop=stop)
+    # 0.2 s steps: a note held 0.4 s stays two steps even when a loaded machine
+    # oversleeps by most of a step (at 0.1 s steps, CI once recorded a seventh step)
+    loop = call_and_response(listener, player, respond, bpm=300.0, step_beats=1.0, silence=0.3, stop=stop)
     thread = threading.Thread(target=lambda: exchanges.extend(loop))
     thread.start()
     for note in (60, 62, 64):  # three notes of two steps each: a six-step phrase
         keyboard.send(ON, note, 90)
-        time.sleep(0.2)
+        time.sleep(0.4)
         keyboard.send(OFF, note, 0)
     assert recorder.wait_for(lambda m: len(note_ons(m)) >= 6, 10)  # the answer: six notes
     keyboard.send(ON, 65, 90)  # a second call, one step
