@@ -1,11 +1,12 @@
-"""SRNN (Fraccaro et al. 2016): a deterministic GRU layer d_t with a stochastic layer z_t on top.
+"""SRNN (Fraccaro et al. 2016): a deterministic RNN layer d_t with a stochastic layer z_t on top.
 
-Generative model:  d_t = GRU(d_{t-1}, e(u_t)),  p(z_t | z_{t-1}, d_t),  p(x_t | z_t, d_t).
-Inference:         a_t = backward GRU over [d_t, e(x_t)] ("smooth") or an MLP of it
+Generative model:  d_t = RNN(d_{t-1}, e(u_t)),  p(z_t | z_{t-1}, d_t),  p(x_t | z_t, d_t).
+Inference:         a_t = backward RNN over [d_t, e(x_t)] ("smooth") or an MLP of it
                    ("filter"), q(z_t | z_{t-1}, a_t); with Resq its mean is mu_p + delta.
 ``e`` is the shared embedding MLP of the authors' music code (e(u_t) = e(x_{t-1})).
+The RNNs are GRUs, as the authors', or LSTMs (``rnn``).
 
-Speed: d_{1:T} and a_{1:T} do not depend on z, so they are whole-sequence fused GRU calls,
+Speed: d_{1:T} and a_{1:T} do not depend on z, so they are whole-sequence fused RNN calls,
 and the d-/a-dependent parts of the prior and posterior first layers are one matmul each
 before the loop. The loop is only the z-chain, run by ``zchain`` without per-step autograd.
 """
@@ -32,6 +33,7 @@ from musevae.models.layers import (
     reverse_padded,
     shift_right,
 )
+from musevae.models.recurrence import Recurrent, as_hx, from_hx, fused, zero_state
 from musevae.models.srnn_step import SRNNStepper
 from musevae.models.step_kernels import Precision
 from musevae.models.zchain import ChainWeights, run_chain
@@ -41,11 +43,11 @@ from musevae.models.zchain import ChainWeights, run_chain
 class SRNNConfig(ModelConfig):
     """Sizes and variant; defaults are the authors' music settings."""
 
-    d_dim: int = 300  # deterministic GRU state d_t
+    d_dim: int = 300  # deterministic RNN state d_t
     z_dim: int = 100  # latent z_t
     a_dim: int = 300  # inference state a_t
     hidden: int = 500  # embedding width and every MLP's hidden layer
-    inference: str = "smooth"  # "smooth": backward GRU a_t; "filter": MLP of [d_t, x_t]
+    inference: str = "smooth"  # "smooth": backward RNN a_t; "filter": MLP of [d_t, x_t]
     resq: bool = True  # posterior mean = prior mean + learned residual
     var_floor: float = 1e-6  # added to every variance
     # "separate": the mean and the variance of the prior and of the posterior each come
@@ -91,9 +93,9 @@ class SRNN(LatentSequenceModel):
         super().__init__(config)
         c = config
         self.embed = MLP([KEY_COUNT], [c.hidden, c.hidden])  # e(x_t), shared with u_t
-        self.d_rnn = nn.GRU(c.hidden, c.d_dim, batch_first=True)
+        self.d_rnn = fused(c.rnn, c.hidden, c.d_dim)
         if c.inference == "smooth":
-            self.a_net: nn.Module = nn.GRU(c.d_dim + c.hidden, c.a_dim, batch_first=True)
+            self.a_net: nn.Module = fused(c.rnn, c.d_dim + c.hidden, c.a_dim)
         else:
             self.a_net = MLP([c.d_dim, c.hidden], [c.a_dim])
         separate = c.heads == "separate"
@@ -111,9 +113,10 @@ class SRNN(LatentSequenceModel):
 
     def _deterministic(
         self, x: Tensor, mask: Tensor, start: State | None = None
-    ) -> tuple[Tensor, Tensor, Tensor]:
+    ) -> tuple[Tensor, Tensor, Tensor, Recurrent]:
         """d_{1:T} (B, T, D), d_{1:T} as the rest of the model reads it (after dropout),
-        and a_{1:T} (B, T, A), each from whole-sequence calls.
+        a_{1:T} (B, T, A), each from whole-sequence calls, and the d-RNN's state after
+        step T ((d_T,) or (d_T, c_T)).
 
         ``start`` (see :meth:`elbo_from`) continues d from the previous chunk, whose last
         frame is then u_1; a_t looks ahead only within the chunk.
@@ -122,14 +125,14 @@ class SRNN(LatentSequenceModel):
         if start is None:
             e_0, d_0 = self.embed(x.new_zeros(x.shape[0], 1, KEY_COUNT)), None  # x_0 = 0
         else:
-            e_0, d_0 = self.embed(start[2][:, None]), start[0][None].contiguous()
+            e_0, d_0 = self.embed(start[-1][:, None]), as_hx(start[:-2])
         e_u = torch.cat([e_0, e_x[:, :-1]], dim=1)  # e(u_t) = e(x_{t-1})
-        d, _ = self.d_rnn(self.drop(e_u), d_0)  # (B, T, D)
+        d, d_last = self.d_rnn(self.drop(e_u), d_0)  # (B, T, D)
         d_read, e_x = self.drop(d), self.drop(e_x)
-        if isinstance(self.a_net, nn.GRU):
+        if isinstance(self.a_net, nn.RNNBase):
             a_rev, _ = self.a_net(reverse_padded(torch.cat([d_read, e_x], dim=-1), mask))
-            return d, d_read, reverse_padded(a_rev, mask)
-        return d, d_read, self.a_net(d_read, e_x)
+            return d, d_read, reverse_padded(a_rev, mask), from_hx(d_last)
+        return d, d_read, self.a_net(d_read, e_x), from_hx(d_last)
 
     def _z_chain(
         self,
@@ -186,32 +189,33 @@ class SRNN(LatentSequenceModel):
 
         How the authors trained on their data: consecutive 100-step chunks of each piece
         stream, d_t and z_t carried across the cut (detached), so the model learns from
-        context longer than a chunk. The state is ``(d_T, z_T, x_T)``; ``None`` starts
-        fresh. Every row must be a whole chunk (mask all ones) for its end to mean much.
+        context longer than a chunk. The state is ``(d_T, z_T, x_T)``, with an LSTM
+        ``(d_T, c_T, z_T, x_T)``; ``None`` starts fresh. Every row must be a whole chunk (mask all ones) for its end to mean much.
         """
         out, end = self._pass(x, mask, start)
         return self.elbo_terms(out, mask, kl_weight), end
 
     def _pass(self, x: Tensor, mask: Tensor, start: State | None = None) -> tuple[LatentPass, State]:
-        d, d_read, a = self._deterministic(x, mask, start)
-        chain = self._z_chain(d_read, a, z_0=None if start is None else start[1])
+        _, d_read, a, d_last = self._deterministic(x, mask, start)
+        chain = self._z_chain(d_read, a, z_0=None if start is None else start[-2])
         params = self.emission(self.decoder(d_read, chain.z))  # (B, T, P), all steps at once
         out = LatentPass(self.emission.log_prob(x, params), chain.prior, chain.posterior, chain.z)
-        return out, (d[:, -1].detach(), chain.z[:, -1].detach(), x[:, -1])
+        return out, (*(s.detach() for s in d_last), chain.z[:, -1].detach(), x[:, -1])
 
     @torch.no_grad()
     def prime(
         self, x: Tensor | None, batch_size: int, generator: torch.Generator | None = None
     ) -> State:
-        """(d_P, z_P): the GRU state and a posterior sample of the last latent of the prime."""
+        """(d_P, z_P), with an LSTM (d_P, c_P, z_P): the d-RNN's state and a posterior
+        sample of the last latent of the prime."""
+        c = self.config
         if x is None or x.shape[1] == 0:
             empty = self._empty(batch_size)
-            return empty.new_zeros(batch_size, self.config.d_dim), empty.new_zeros(
-                batch_size, self.config.z_dim
-            )
+            return (*zero_state(c.rnn, empty, batch_size, c.d_dim),
+                    empty.new_zeros(batch_size, c.z_dim))  # fmt: skip
         mask = x.new_ones(x.shape[:2])
-        d, d_read, a = self._deterministic(x, mask)
-        return d[:, -1], self._z_chain(d_read, a, generator).z[:, -1]
+        _, d_read, a, d_last = self._deterministic(x, mask)
+        return (*d_last, self._z_chain(d_read, a, generator).z[:, -1])
 
     def stepper(self, precision: Precision = "float32") -> SRNNStepper:
         return SRNNStepper(self, precision)

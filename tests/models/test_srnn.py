@@ -93,27 +93,28 @@ def test_smoothing_state_ignores_padding_and_filtering_ignores_the_future() -> N
     x = roll(1, 6).double()
     padded = torch.cat([x, torch.ones(1, 3, 88, dtype=torch.float64)], dim=1)
     mask = torch.tensor([[1.0] * 6 + [0.0] * 3], dtype=torch.float64)
-    d, _, a = smooth._deterministic(x, torch.ones(1, 6, dtype=torch.float64))
-    d_pad, _, a_pad = smooth._deterministic(padded, mask)
+    d, _, a, _ = smooth._deterministic(x, torch.ones(1, 6, dtype=torch.float64))
+    d_pad, _, a_pad, _ = smooth._deterministic(padded, mask)
     assert torch.allclose(d_pad[:, :6], d) and torch.allclose(a_pad[:, :6], a)
     later = x.clone()
     later[0, 4:] = 1.0 - later[0, 4:]
     ones = torch.ones(1, 6, dtype=torch.float64)
     for model, sees_future in ((smooth, True), (filtering, False)):
-        _, _, a = model._deterministic(x, ones)
-        _, _, a_later = model._deterministic(later, ones)
+        _, _, a, _ = model._deterministic(x, ones)
+        _, _, a_later, _ = model._deterministic(later, ones)
         assert torch.equal(a[:, :4], a_later[:, :4]) is not sees_future
 
 
-def test_prime_continues_the_deterministic_state() -> None:
-    model = _model()
+@pytest.mark.parametrize("rnn", ["gru", "lstm"])
+def test_prime_continues_the_deterministic_state(rnn: str) -> None:
+    model = _model(rnn=rnn)
     x = roll(2, 5).double()
-    d, _, _ = model._deterministic(x, torch.ones(2, 5, dtype=torch.float64))
-    d_last, z_last = model.prime(x, batch_size=2)
-    assert torch.allclose(d_last, d[:, -1])
-    assert z_last.shape == (2, 3)
-    out = model.step((d_last, z_last), x[:, -1])
-    d_next, _, _ = model._deterministic(
+    d, _, _, last = model._deterministic(x, torch.ones(2, 5, dtype=torch.float64))
+    *d_last, z_last = model.prime(x, batch_size=2)
+    assert all(torch.allclose(a, b) for a, b in zip(d_last, last, strict=True))
+    assert torch.allclose(d_last[0], d[:, -1]) and z_last.shape == (2, 3)
+    out = model.step((*d_last, z_last), x[:, -1])
+    d_next, _, _, _ = model._deterministic(
         torch.cat([x, torch.zeros(2, 1, 88, dtype=torch.float64)], 1),
         torch.ones(2, 6, dtype=torch.float64),
     )
@@ -208,25 +209,28 @@ def test_separate_heads_are_one_mlp_per_gaussian_parameter() -> None:
     assert step.params.shape == (2, 88)
 
 
-def test_elbo_from_a_fresh_start_is_the_elbo() -> None:
-    model = _model()
+@pytest.mark.parametrize("rnn", ["gru", "lstm"])
+def test_elbo_from_a_fresh_start_is_the_elbo(rnn: str) -> None:
+    model = _model(rnn=rnn)
     x, mask = roll(2, 6).double(), torch.ones(2, 6, dtype=torch.float64)
     torch.manual_seed(3)
     plain = model.elbo(x, mask, 0.5)
     torch.manual_seed(3)
     carried, end = model.elbo_from(None, x, mask, 0.5)
     assert torch.equal(plain.loss, carried.loss) and torch.equal(plain.kl, carried.kl)
-    assert torch.equal(end[2], x[:, -1]) and end[0].shape == (2, 5) and end[1].shape == (2, 3)
+    assert torch.equal(end[-1], x[:, -1]) and end[-2].shape == (2, 3)  # x_T, z_T
+    assert [s.shape for s in end[:-2]] == [(2, 5)] * (1 if rnn == "gru" else 2)  # d_T (, c_T)
 
 
-def test_a_carried_state_continues_d_and_starts_the_chain_from_z() -> None:
-    model = _model()
+@pytest.mark.parametrize("rnn", ["gru", "lstm"])
+def test_a_carried_state_continues_d_and_starts_the_chain_from_z(rnn: str) -> None:
+    model = _model(rnn=rnn)
     x, ones = roll(2, 9).double(), torch.ones(2, 9, dtype=torch.float64)
-    d_whole, _, _ = model._deterministic(x, ones)
+    d_whole, _, _, _ = model._deterministic(x, ones)
     _, first_end = model.elbo_from(None, x[:, :4], ones[:, :4])
-    d_first, _, _ = model._deterministic(x[:, :4], ones[:, :4])
+    d_first, _, _, _ = model._deterministic(x[:, :4], ones[:, :4])
     assert torch.allclose(first_end[0], d_first[:, -1]) and not first_end[0].requires_grad
-    d_rest, _, a_rest = model._deterministic(x[:, 4:], ones[:, 4:], first_end)
+    d_rest, _, a_rest, _ = model._deterministic(x[:, 4:], ones[:, 4:], first_end)
     assert torch.allclose(d_rest, d_whole[:, 4:])  # d runs on as if never cut
 
     z_0 = torch.randn(2, 3, dtype=torch.float64)
@@ -260,10 +264,10 @@ def test_dropout_acts_in_training_only_and_never_on_the_recurrence() -> None:
     model = _model(dropout=0.5)
     x, mask = roll(2, 6).double(), torch.ones(2, 6, dtype=torch.float64)
     model.eval()
-    d, d_read, _ = model._deterministic(x, mask)
+    d, d_read, _, _ = model._deterministic(x, mask)
     assert torch.equal(d, d_read)
     model.train()
-    d_train, d_read, _ = model._deterministic(x, mask)
+    d_train, d_read, _, _ = model._deterministic(x, mask)
     dropped = d_read == 0
     assert dropped.any() and torch.allclose(d_read[~dropped], 2 * d_train[~dropped])
     assert not (d_train == 0).all(-1).any()  # the recurrence itself keeps every unit
