@@ -190,7 +190,8 @@ class SRNN(LatentSequenceModel):
         How the authors trained on their data: consecutive 100-step chunks of each piece
         stream, d_t and z_t carried across the cut (detached), so the model learns from
         context longer than a chunk. The state is ``(d_T, z_T, x_T)``, with an LSTM
-        ``(d_T, c_T, z_T, x_T)``; ``None`` starts fresh. Every row must be a whole chunk (mask all ones) for its end to mean much.
+        ``(d_T, c_T, z_T, x_T)``; ``None`` starts fresh. Every row must be a whole chunk
+        (mask all ones) for its end to mean much.
         """
         out, end = self._pass(x, mask, start)
         return self.elbo_terms(out, mask, kl_weight), end

@@ -17,8 +17,8 @@ from musevae.models.step_kernels import CELL_UPDATES, lstm_update
 from musevae.train.checkpoint import load_model, save_model
 from tests.models.conftest import TINY, roll
 
-KINDS = ["rnn", "storn", "srnn"]
-LATENT_KINDS = ["storn", "srnn", "srnn-filter"]
+KINDS = ["rnn", "storn", "vrnn", "srnn"]
+LATENT_KINDS = ["storn", "vrnn", "srnn", "srnn-filter"]
 EMISSIONS = ["bernoulli", "nade"]
 
 

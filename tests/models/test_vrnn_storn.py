@@ -13,39 +13,44 @@ from musevae.models.vrnn import VRNN, VRNNConfig
 from tests.models.conftest import roll
 
 
-def _vrnn(emission: str = "bernoulli") -> VRNN:
+def _vrnn(emission: str = "bernoulli", rnn: str = "gru") -> VRNN:
     torch.manual_seed(0)
-    return VRNN(VRNNConfig(h_dim=4, z_dim=3, hidden=5, emission=emission, nade_hidden=4)).double()
+    config = VRNNConfig(h_dim=4, z_dim=3, hidden=5, emission=emission, nade_hidden=4, rnn=rnn)
+    return VRNN(config).double()
 
 
-def test_vrnn_rollout_equals_the_naive_loop() -> None:
-    model = _vrnn()
+@pytest.mark.parametrize("rnn", ["gru", "lstm"])
+def test_vrnn_rollout_equals_the_naive_loop(rnn: str) -> None:
+    model = _vrnn(rnn=rnn)
     x = roll(2, 5).double()
     torch.manual_seed(1)
     fast = model._rollout(x)
     torch.manual_seed(1)
     eps = torch.randn(5, 2, 3, dtype=torch.float64)
-    h = model._update(x.new_zeros(2, 4), x.new_zeros(2, 88), x.new_zeros(2, 3))  # h_0
+    state = model._start(x)  # h_0 (, c_0)
     for t in range(5):
+        h = state[0]
         assert torch.allclose(fast.h_prev[:, t], h)
         q = model.enc_head(model.enc_net(model.phi_x(x[:, t]), h))
         z = q.mean + q.std * eps[t]
         assert torch.allclose(fast.posterior.mean[:, t], q.mean)
         assert torch.allclose(fast.posterior.std[:, t], q.std)
         assert torch.allclose(fast.z[:, t], z)
-        h = model._update(h, x[:, t], z)
+        state = model._update(state, x[:, t], z)
 
 
-def test_vrnn_step_continues_the_rollout() -> None:
-    model = _vrnn()
+@pytest.mark.parametrize("rnn", ["gru", "lstm"])
+def test_vrnn_step_continues_the_rollout(rnn: str) -> None:
+    model = _vrnn(rnn=rnn)
     x = roll(2, 5).double()
     torch.manual_seed(2)
-    h_before, z_last = model.prime(x, batch_size=2)
+    *before, z_last = model.prime(x, batch_size=2)
     torch.manual_seed(2)
     rollout = model._rollout(x)
-    assert torch.equal(z_last, rollout.z[:, -1])
-    out = model.step((h_before, z_last), x[:, -1])
-    assert torch.allclose(out.state[0], model._update(rollout.h_prev[:, -1], x[:, -1], z_last))
+    assert torch.equal(z_last, rollout.z[:, -1]) and torch.equal(before[0], rollout.h_prev[:, -1])
+    out = model.step((*before, z_last), x[:, -1])
+    expected = model._update(tuple(before), x[:, -1], z_last)
+    assert all(torch.allclose(a, b) for a, b in zip(out.state[:-1], expected, strict=True))
 
 
 def _vrnn_step_written_out(
