@@ -4,20 +4,22 @@ a textbook implementation of the same model.
 For each model at its default (paper music) sizes: one training step on a batch of
 16 x 100 steps of random piano roll (forward, backward, Adam step), median ms per step,
 frames per second and peak memory, next to
-- the LOWER BOUND: the same recurrences the model cannot avoid (the fused nn.GRU calls
-  of SRNN/STORN/RNN, a GRUCell loop of VRNN's size) run forward + backward; the ratio
-  "bound" says how much the rest of the model costs;
+- the LOWER BOUND: the same recurrences the model cannot avoid (the fused nn.GRU / nn.LSTM
+  calls of SRNN/STORN/RNN, a GRUCell / LSTMCell loop of VRNN's size) run forward +
+  backward; the ratio "bound" says how much the rest of the model costs;
 - the TEXTBOOK model (``textbook.py``): the same layers and sizes as one per-step loop
   of cells and MLPs under autograd, as a paper's reference code or a peer toolkit
   writes it; "speed-up" is its time over ours (> 1: ours is faster);
 - the same model with the NADE emission (``emission=nade`` at its default hidden size);
   "nade x" is its time over the Bernoulli model's (target: at most 1.3).
-The four are called in turn, so all see the same machine load.
+The four are called in turn, so all see the same machine load. ``--rnn gru lstm`` gives
+a row per cell (the model's ``rnn`` setting; bound and textbook use the same cell).
 
 Each model runs in its own process so the peak memory figure is its own. Timings on a
 shared machine are noisy: run it a few times and compare the best ratios.
 
     python benchmarks/train_speed.py [--device cuda] [--steps 20] [--models srnn vrnn]
+    python benchmarks/train_speed.py --rnn gru lstm   # both cells, a row each
     python benchmarks/train_speed.py --threads 1 --clock cpu   # on a busy machine
 """
 
@@ -36,6 +38,7 @@ from torch import Tensor, nn
 
 from musevae.models import MODELS, build_model
 from musevae.models.config import ModelConfig
+from musevae.models.recurrence import CELLS, FUSED, cell_step, zero_state
 from textbook import TEXTBOOK  # beside this script
 
 BATCH, STEPS, KEYS = 16, 100, 88
@@ -43,15 +46,18 @@ DENSITY = 0.04  # about 3.5 sounding keys per frame, as in the benchmark sets
 
 
 class _Recurrences(nn.Module):
-    """Fused whole-sequence nn.GRU calls, or one GRUCell stepped T times, on fixed inputs.
+    """Fused whole-sequence nn.GRU / nn.LSTM calls, or one GRUCell / LSTMCell stepped T
+    times, on fixed inputs.
 
     ``shapes``: (input size, hidden size, input needs a gradient) per recurrence; a model
     whose recurrence input comes from its own layers must also pay for that gradient.
+    ``kind``: the model's ``rnn`` setting, "gru" or "lstm".
     """
 
-    def __init__(self, shapes: list[tuple[int, int, bool]], cell: bool = False) -> None:
+    def __init__(self, shapes: list[tuple[int, int, bool]], kind: str, cell: bool = False) -> None:
         super().__init__()
-        rnn = nn.GRUCell if cell else nn.GRU
+        rnn = CELLS[kind] if cell else FUSED[kind]
+        self.kind = kind
         self.rnns = nn.ModuleList(rnn(i, h) for i, h, _ in shapes)
         self.needs_grad = [g for _, _, g in shapes]
         self.inputs: list[Tensor] = []
@@ -66,12 +72,12 @@ class _Recurrences(nn.Module):
     def forward(self) -> Tensor:
         total = self.inputs[0].new_zeros(())
         for rnn, seq in zip(self.rnns, self.inputs):
-            if isinstance(rnn, nn.GRUCell):
-                h = seq.new_zeros(BATCH, rnn.hidden_size)
+            if isinstance(rnn, nn.RNNCellBase):
+                state = zero_state(self.kind, seq, BATCH, rnn.hidden_size)
                 states = []
                 for x_t in seq.unbind(0):
-                    h = rnn(x_t, h)
-                    states.append(h)
+                    state = cell_step(rnn, x_t, state)
+                    states.append(state[0])
                 total = total + torch.stack(states).sum()
             else:
                 total = total + rnn(seq)[0].sum()
@@ -81,14 +87,15 @@ class _Recurrences(nn.Module):
 def lower_bound(kind: str, c: ModelConfig) -> _Recurrences:
     """The recurrences of model ``kind`` with config ``c``, nothing else."""
     bounds: dict[str, Callable[[], _Recurrences]] = {
-        "rnn": lambda: _Recurrences([(KEYS, c.hidden, False)]),
+        "rnn": lambda: _Recurrences([(KEYS, c.hidden, False)], c.rnn),
         "storn": lambda: _Recurrences(
-            [(KEYS, c.hidden, False), (c.z_dim + KEYS, c.hidden, True)]
+            [(KEYS, c.hidden, False), (c.z_dim + KEYS, c.hidden, True)], c.rnn
         ),
-        "vrnn": lambda: _Recurrences([(2 * c.hidden, c.h_dim, True)], cell=True),
+        "vrnn": lambda: _Recurrences([(2 * c.hidden, c.h_dim, True)], c.rnn, cell=True),
         "srnn": lambda: _Recurrences(
             [(c.hidden, c.d_dim, True)]
-            + ([(c.d_dim + c.hidden, c.a_dim, True)] if c.inference == "smooth" else [])
+            + ([(c.d_dim + c.hidden, c.a_dim, True)] if c.inference == "smooth" else []),
+            c.rnn,
         ),
     }
     return bounds[kind]()
@@ -123,11 +130,13 @@ def _peak_mb(device: str, rss_before_kb: int) -> float:
 CLOCKS = {"wall": time.perf_counter, "cpu": time.process_time}
 
 
-def measure(kind: str, device: str, steps: int, threads: int, clock: str) -> dict[str, float]:
-    """Run in a fresh process: time model ``kind`` and its lower bound."""
+def measure(
+    kind: str, rnn: str, device: str, steps: int, threads: int, clock: str
+) -> dict[str, float]:
+    """Run in a fresh process: time model ``kind`` with ``rnn`` cells and its lower bound."""
     torch.set_num_threads(threads)
     torch.manual_seed(0)
-    model = build_model(kind).to(device)
+    model = build_model(kind, rnn=rnn).to(device)
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-4)
     x = (torch.rand(BATCH, STEPS, KEYS) < DENSITY).float().to(device)
     mask = torch.ones(BATCH, STEPS, device=device)
@@ -138,7 +147,7 @@ def measure(kind: str, device: str, steps: int, threads: int, clock: str) -> dic
         optimizer.step()
 
     torch.manual_seed(0)
-    nade = build_model(kind, emission="nade").to(device)
+    nade = build_model(kind, emission="nade", rnn=rnn).to(device)
     nade_optimizer = torch.optim.Adam(nade.parameters(), lr=1e-3, eps=1e-4)
 
     def nade_step() -> None:
@@ -153,7 +162,7 @@ def measure(kind: str, device: str, steps: int, threads: int, clock: str) -> dic
         bound.zero_grad(set_to_none=True)
         bound().backward()
 
-    textbook = TEXTBOOK[kind](model.config).to(device)
+    textbook = TEXTBOOK[kind](model.config, rnn=rnn).to(device)
     textbook_optimizer = torch.optim.Adam(textbook.parameters(), lr=1e-3, eps=1e-4)
 
     def textbook_step() -> None:
@@ -185,6 +194,10 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2, help="torch.set_num_threads")
     parser.add_argument("--models", nargs="+", default=list(MODELS), choices=list(MODELS))
     parser.add_argument(
+        "--rnn", nargs="+", default=["gru"], choices=list(FUSED),
+        help="the models' recurrent cell (their rnn setting); a row per cell",
+    )
+    parser.add_argument(
         "--clock", default="wall", choices=list(CLOCKS),
         help="cpu: process CPU time, steadier on a busy machine (use with --threads 1)",
     )
@@ -194,19 +207,26 @@ def main() -> None:
 
     print(f"batch {BATCH} x {STEPS} steps, {args.device}, {args.threads} threads, "
           f"{args.clock} clock, median of {args.steps} steps; default (paper music) sizes")
-    print(f"{'model':<7}{'ms/step':>9}{'frames/s':>10}{'peak MB':>9}"
+    print(f"{'model':<7}{'rnn':<5}{'ms/step':>9}{'frames/s':>10}{'peak MB':>9}"
           f"{'bound ms':>10}{'bound':>7}{'textbook ms':>13}{'speed-up':>10}"
           f"{'nade ms':>9}{'nade x':>8}")
     context = multiprocessing.get_context("spawn")
     for kind in args.models:
-        with concurrent.futures.ProcessPoolExecutor(1, mp_context=context) as pool:
-            job = pool.submit(measure, kind, args.device, args.steps, args.threads, args.clock)
-            r = job.result()
-        frames = BATCH * STEPS / (r["model_ms"] / 1000.0)
-        print(f"{kind:<7}{r['model_ms']:>9.1f}{frames:>10.0f}{r['peak_mb']:>9.0f}"
-              f"{r['bound_ms']:>10.1f}{r['model_ms'] / r['bound_ms']:>7.2f}"
-              f"{r['textbook_ms']:>13.1f}{r['textbook_ms'] / r['model_ms']:>10.2f}"
-              f"{r['nade_ms']:>9.1f}{r['nade_ms'] / r['model_ms']:>8.2f}")
+        for rnn in args.rnn:
+            with concurrent.futures.ProcessPoolExecutor(1, mp_context=context) as pool:
+                job = pool.submit(
+                    measure, kind, rnn, args.device, args.steps, args.threads, args.clock
+                )
+                r = job.result()
+            _print_row(kind, rnn, r)
+
+
+def _print_row(kind: str, rnn: str, r: dict[str, float]) -> None:
+    frames = BATCH * STEPS / (r["model_ms"] / 1000.0)
+    print(f"{kind:<7}{rnn:<5}{r['model_ms']:>9.1f}{frames:>10.0f}{r['peak_mb']:>9.0f}"
+          f"{r['bound_ms']:>10.1f}{r['model_ms'] / r['bound_ms']:>7.2f}"
+          f"{r['textbook_ms']:>13.1f}{r['textbook_ms'] / r['model_ms']:>10.2f}"
+          f"{r['nade_ms']:>9.1f}{r['nade_ms'] / r['model_ms']:>8.2f}")
 
 
 if __name__ == "__main__":
