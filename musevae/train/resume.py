@@ -73,14 +73,12 @@ def has_run(folder: Path) -> bool:
     return (folder / STATE_NAME).is_file()
 
 
-def save_resume(
-    folder: Path,
-    model: SequenceModel,
-    optimizer: torch.optim.Optimizer,
-    rng: np.random.Generator,
-    info: dict[str, Any],
-) -> None:
-    """Write the run's state; ``info`` holds "dataset", "config" and "progress"."""
+
+def state_tensors(
+    model: SequenceModel, optimizer: torch.optim.Optimizer
+) -> tuple[dict[str, Tensor], dict[str, dict[str, Any]]]:
+    """The model's and the optimizer's state as safetensors entries ("model.*",
+    "optim.<param>.<name>") and the optimizer's non-tensor values per parameter."""
     tensors = {f"model.{k}": v for k, v in model.state_dict().items()}
     scalars: dict[str, dict[str, Any]] = {}
     for index, values in optimizer.state_dict()["state"].items():
@@ -89,6 +87,17 @@ def save_resume(
                 tensors[f"optim.{index}.{name}"] = value
             else:
                 scalars.setdefault(str(index), {})[name] = value
+    return tensors, scalars
+
+def save_resume(
+    folder: Path,
+    model: SequenceModel,
+    optimizer: torch.optim.Optimizer,
+    rng: np.random.Generator,
+    info: dict[str, Any],
+) -> None:
+    """Write the run's state; ``info`` holds "dataset", "config" and "progress"."""
+    tensors, scalars = state_tensors(model, optimizer)
     tensors["rng.torch"] = torch.get_rng_state()
     if torch.cuda.is_available() and any(p.is_cuda for p in model.parameters()):
         cuda = torch.cuda.get_rng_state_all()

@@ -30,6 +30,7 @@ from musevae.train.checkpoint import (
     save_tensors,
     write_json,
 )
+from musevae.train.resume import state_tensors
 from musevae.tune.config import TuneConfig
 
 FORMAT = "musevae-tune"
@@ -85,14 +86,7 @@ def save_state(
     generator: torch.Generator, run: TuneRun,
 ) -> None:
     """Write everything :func:`load_state` needs to continue the run exactly."""
-    tensors = {f"model.{k}": v for k, v in model.state_dict().items()}
-    scalars: dict[str, dict[str, Any]] = {}
-    for index, values in optimizer.state_dict()["state"].items():
-        for name, value in values.items():
-            if isinstance(value, Tensor):
-                tensors[f"optim.{index}.{name}"] = value
-            else:
-                scalars.setdefault(str(index), {})[name] = value
+    tensors, scalars = state_tensors(model, optimizer)
     tensors["rng.sampler"] = generator.get_state()
     sha256 = save_tensors(folder / TENSORS_NAME, tensors)
     write_json(folder / STATE_NAME, {
