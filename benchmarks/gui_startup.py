@@ -113,11 +113,11 @@ def paint_times() -> dict[str, float]:
     import numpy as np
 
     from musevae.generate.sampler import GeneratedStep
-    from musevae.gui.app import application
-    from musevae.gui.generation_state import GenerationState
-    from musevae.gui.playback_state import PlaybackState
-    from musevae.gui.qt_roll_panel import RollPanel
-    from musevae.gui.timeline import TimeAxis
+    from musevae.gui.shell.app import application
+    from musevae.gui.generate.state import GenerationState
+    from musevae.gui.playback.state import PlaybackState
+    from musevae.gui.roll.panel import RollPanel
+    from musevae.gui.roll.timeline import TimeAxis
 
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     application()
@@ -186,7 +186,7 @@ class Run:
     def __init__(self, home: Path, card: Path | None) -> None:
         from PySide6.QtCore import QTimer
 
-        from musevae.gui.app import application, create_window
+        from musevae.gui.shell.app import application, create_window
 
         self.home, self.card = home, card
         self.app = application()

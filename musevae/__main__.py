@@ -21,7 +21,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if problem is not None:
             print(problem, file=sys.stderr)
             return 2
-        from musevae.gui.app import run, self_test
+        from musevae.gui.shell.app import run, self_test
 
         return self_test(sys.argv[:1]) if args else run(sys.argv[:1])
     from musevae.cli import main as cli_main
@@ -33,8 +33,8 @@ def window_problem() -> str | None:
     """Why the app's window cannot open here (None when it can), asked before Qt starts:
     Qt itself would abort with a message that names no missing library."""
     try:
-        from musevae.gui.platform_check import library_message, missing_from_import_error
-        from musevae.gui.platform_check import platform_problem
+        from musevae.gui.shell.platform_check import library_message, missing_from_import_error
+        from musevae.gui.shell.platform_check import platform_problem
 
         problem = platform_problem()
         if problem is None:

@@ -87,8 +87,8 @@ class Shooter:
     def __init__(self, args: argparse.Namespace, home: Path) -> None:
         from PySide6.QtCore import QSettings
 
-        from musevae.gui.app import application, create_window
-        from musevae.gui.settings import Settings
+        from musevae.gui.shell.app import application, create_window
+        from musevae.gui.shell.settings import Settings
 
         self.args, self.home = args, home
         self.app = application()

@@ -102,7 +102,7 @@ def test_generation_on_cuda_is_seeded_and_continues_a_prime(kind: str, tmp_path:
 
 
 def test_the_apps_worker_tasks_train_and_generate_on_cuda(tmp_path: Path) -> None:
-    from musevae.gui import tasks
+    from musevae.gui.workers import tasks
 
     pickle = write_toy_pickle(tmp_path)
     request = tasks.TrainRequest(

@@ -15,9 +15,9 @@ from PySide6.QtCore import QSettings
 from musevae.data.folders import split_of
 from musevae.data.import_options import ImportOptions
 from musevae.data.midi_io import write_midi
-from musevae.gui.dialogs import Dialogs
-from musevae.gui.refcount_guard import guard_singletons
-from musevae.gui.settings import Settings
+from musevae.gui.shell.dialogs import Dialogs
+from musevae.gui.shell.refcount_guard import guard_singletons
+from musevae.gui.shell.settings import Settings
 from tests.gui.pieces import chord_piece
 
 TIMEOUT_MS = 60_000  # generous: the 2-core CI machine is shared
@@ -81,7 +81,7 @@ def dialogs() -> ScriptedDialogs:
 @pytest.fixture()
 def window(qtbot: Any, settings: Settings, dialogs: ScriptedDialogs) -> Any:
     """The main window, shown offscreen, with its models loaded (torch imported)."""
-    from musevae.gui.app import create_window
+    from musevae.gui.shell.app import create_window
 
     main = create_window(settings=settings, dialogs=dialogs, popups=False)
     qtbot.addWidget(main)

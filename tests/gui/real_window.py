@@ -16,8 +16,8 @@ from pathlib import Path
 from PySide6.QtCore import QEventLoop, QSettings, QTimer
 from PySide6.QtGui import QImage
 
-from musevae.gui.app import application, create_window
-from musevae.gui.settings import Settings
+from musevae.gui.shell.app import application, create_window
+from musevae.gui.shell.settings import Settings
 
 TIMEOUT_MS = 120_000
 STEPS = 32

@@ -8,10 +8,10 @@ import pytest
 from PySide6.QtCore import QByteArray, QSettings
 
 from musevae.errors import CheckpointError
-from musevae.gui.library_ops import card_summary, delete_run, is_user_run, rename_run
-from musevae.gui.notify import Notifier, install_excepthook
-from musevae.gui.settings import Settings
-from musevae.gui.timeline import MAX_PX_PER_STEP, TimeAxis
+from musevae.gui.library.ops import card_summary, delete_run, is_user_run, rename_run
+from musevae.gui.shell.notify import Notifier, install_excepthook
+from musevae.gui.shell.settings import Settings
+from musevae.gui.roll.timeline import MAX_PX_PER_STEP, TimeAxis
 from musevae.paths import bundled_models_dir
 
 

@@ -10,14 +10,14 @@ from PySide6.QtGui import QColor
 from PySide6.QtTest import QTest
 
 from musevae.generate.sampler import GeneratedStep
-from musevae.gui.generation_state import GenerationState
-from musevae.gui.playback_state import PlaybackState
-from musevae.gui.key_axis import KeyAxis
-from musevae.gui.qt_keyboard import KeyboardWidget, note_name
-from musevae.gui.qt_lanes import UncertaintyLane
-from musevae.gui.qt_pianoroll import PianoRollWidget
-from musevae.gui.qt_roll_panel import RollPanel
-from musevae.gui.timeline import TimeAxis
+from musevae.gui.generate.state import GenerationState
+from musevae.gui.playback.state import PlaybackState
+from musevae.gui.roll.key_axis import KeyAxis
+from musevae.gui.roll.keyboard import KeyboardWidget, note_name
+from musevae.gui.roll.lanes import UncertaintyLane
+from musevae.gui.roll.piano_roll import PianoRollWidget
+from musevae.gui.roll.panel import RollPanel
+from musevae.gui.roll.timeline import TimeAxis
 
 MIDDLE_C = 39  # roll key of MIDI 60
 
@@ -215,7 +215,7 @@ def test_window_state_persists_and_shortcuts_exist(window, settings, dialogs, qt
     window.resize(700, 500)  # smaller than the default 1280 x 800
     size = window.size()
     window.close()
-    from musevae.gui.app import create_window
+    from musevae.gui.shell.app import create_window
 
     again = create_window(settings=settings, dialogs=dialogs, popups=False)
     qtbot.addWidget(again)

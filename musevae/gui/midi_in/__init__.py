@@ -1,0 +1,1 @@
+"""MIDI input: the input chooser, live notes on the roll, Continue and call and response."""

@@ -1,0 +1,1 @@
+"""Hearing the music: output ports, the built-in sound, the player thread and the transport bar."""

@@ -1,0 +1,232 @@
+"""The Train tab: data (a benchmark, fetched when missing, or a MIDI folder), the model
+and its sizes, epochs, Start / Pause / Cancel / Resume, live progress. The learning
+curves (``qt_train_chart``) take the window's centre while this tab is open.
+
+The training settings start at the recipe the CLI uses for the same data
+(``musevae.train.recipes``), so the tab and ``musevae train`` agree (500 epochs at most).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from musevae.gui.workers import tasks
+from musevae.gui.shell.dialogs import Dialogs
+from musevae.gui.shell.focus import set_enabled
+from musevae.gui.shell.elided_label import ElidedLabel
+from musevae.gui.train.data_chooser import DataChooser
+from musevae.gui.shell.settings import Settings
+from musevae.gui.train.session import LOADING, TrainSession
+
+if TYPE_CHECKING:
+    from musevae.train.config import TrainConfig
+
+DEVICES = ("auto", "cpu", "cuda")
+
+
+def spin(low: int, high: int, value: int) -> QSpinBox:
+    box = QSpinBox()
+    box.setRange(low, high)
+    box.setValue(value)
+    return box
+
+
+def recipe_defaults(dataset_ref: str | None) -> TrainConfig:
+    """The settings ``musevae train`` takes for this data when given no flags."""
+    from musevae.train.recipes import recipe_config
+
+    return recipe_config("auto", [dataset_ref] if dataset_ref else [])
+
+
+def clock(seconds: float | None) -> str:
+    if seconds is None:
+        return "—"
+    minutes, secs = divmod(int(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+class TrainPanel(QWidget):
+    def __init__(
+        self,
+        session: TrainSession,
+        settings: Settings,
+        dialogs: Dialogs,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.session, self.settings, self.dialogs = session, settings, dialogs
+        self.data = DataChooser(session, settings, dialogs)
+        self.kind = QComboBox()
+        self.kind.setPlaceholderText("loading models…")
+        self.kind.setMinimumContentsLength(8)
+        self.sizes_form = QFormLayout()
+        self.sizes: dict[str, QSpinBox] = {}
+        recipe = recipe_defaults(self.data.current_ref())
+        self.epochs = spin(1, 10_000, recipe.epochs)
+        self.epochs.setToolTip(
+            "Training stops earlier once the validation score has not improved for "
+            f"{recipe.patience} epochs; the best model so far is always kept."
+            if recipe.patience else "Training runs all its epochs; the best model is kept."
+        )
+        self.batch, self.crop = spin(1, 4096, recipe.batch_size), spin(2, 10_000, recipe.seq_len)
+        self.lr = QDoubleSpinBox(decimals=5, minimum=1e-5, maximum=1.0, singleStep=1e-4,
+                                 value=recipe.lr)  # fmt: skip
+        self.device = QComboBox()
+        self.device.addItems(DEVICES)
+        self.device.setCurrentText(settings.get("train/device"))
+        self.device_label = QLabel("device: chosen when training starts")
+        self.buttons = {n: QPushButton(n) for n in ("Start", "Pause", "Cancel", "Resume…")}
+        self.progress = QProgressBar()
+        self.progress_label = QLabel("Not training.")
+        self.progress_label.setWordWrap(True)
+        self.run_label = ElidedLabel()  # the run's folder name, however long
+        self._layout()
+        self._connect()
+        self._on_status(session.status)
+
+    def _layout(self) -> None:
+        model = QGroupBox("Model")
+        form = QFormLayout(model)
+        form.addRow("Type:", self.kind)
+        form.addRow(self.sizes_form)
+        run = QGroupBox("Training")
+        settings = QFormLayout(run)
+        settings.addRow("Epochs (at most):", self.epochs)
+        settings.addRow("Batch size:", self.batch)
+        settings.addRow("Crop length (steps):", self.crop)
+        settings.addRow("Learning rate:", self.lr)
+        settings.addRow("Device:", self.device)
+        settings.addRow(self.device_label)
+        buttons = QGridLayout()
+        for i, button in enumerate(self.buttons.values()):
+            buttons.addWidget(button, i // 2, i % 2)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.data)
+        layout.addWidget(model)
+        layout.addWidget(run)
+        layout.addLayout(buttons)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.progress_label)
+        layout.addWidget(self.run_label)
+        layout.addStretch(1)
+
+    def _connect(self) -> None:
+        s = self.session
+        s.statusChanged.connect(self._on_status)
+        s.progressChanged.connect(self._on_progress)
+        s.deviceChanged.connect(lambda device: self.device_label.setText(f"device: {device}"))
+        s.runDirChanged.connect(lambda path: self._on_status(s.status))
+        s.catalogueChanged.connect(self._show_catalogue)
+        self.kind.currentTextChanged.connect(self._show_sizes)
+        self.device.currentTextChanged.connect(lambda d: self.settings.set("train/device", d))
+        self.buttons["Start"].clicked.connect(self.start)
+        self.buttons["Pause"].clicked.connect(self.toggle_pause)
+        self.buttons["Cancel"].clicked.connect(s.cancel)
+        self.buttons["Resume…"].clicked.connect(self.resume)
+
+    # --- the model catalogue arrives once torch is loaded (session.catalogueChanged) -----
+    def _show_catalogue(self, catalogue: tasks.Catalogue) -> None:
+        self.kind.clear()
+        self.kind.addItems(list(catalogue.sizes))
+        self.kind.setCurrentText("srnn" if "srnn" in catalogue.sizes else self.kind.itemText(0))
+        gpu = f"a GPU is present ({catalogue.gpu})" if catalogue.gpu else "no GPU: the CPU trains"
+        self.device_label.setText(f"device: auto — {gpu}")
+        self._on_status(self.session.status)
+
+    def _show_sizes(self, kind: str) -> None:
+        while self.sizes_form.rowCount():
+            self.sizes_form.removeRow(0)
+        catalogue = self.session.catalogue
+        defaults = catalogue.sizes.get(kind, {}) if catalogue else {}
+        self.sizes = {name: spin(1, 4096, value) for name, value in defaults.items()}
+        for name, box in self.sizes.items():
+            self.sizes_form.addRow(f"{name}:", box)
+
+    # --- actions ------------------------------------------------------------------------
+    def request(self) -> tasks.TrainRequest | None:
+        """The run the form describes (None, with a message, if no data is chosen)."""
+        dataset = self.data.current_ref()
+        if dataset is None:
+            self.session.notifier.warning("Training", "Choose a dataset or a MIDI folder first.")
+            return None
+        return tasks.TrainRequest(
+            dataset=dataset,
+            kind=self.kind.currentText(),
+            sizes={name: box.value() for name, box in self.sizes.items()},
+            config={"epochs": self.epochs.value(), "batch_size": self.batch.value(),
+                    "seq_len": self.crop.value(), "lr": self.lr.value()},  # fmt: skip
+            device=self.device.currentText(),
+            data_dir=self.data.data_dir(),
+        )
+
+    def start(self) -> None:
+        if not self.data.ready_to_train():
+            return
+        request = self.request()
+        if request is not None:
+            self.session.start(request)
+
+    def toggle_pause(self) -> None:
+        if self.session.status == "paused":
+            self.session.unpause()
+        else:
+            self.session.pause()
+
+    def resume(self) -> None:
+        run_dir = self.session.run_dir
+        if run_dir is None:
+            start = self.settings.get("folders/models")
+            run_dir = self.dialogs.folder("Resume which training run?", start)
+            if run_dir is None:
+                return
+        device, data_dir = self.device.currentText(), self.data.data_dir()
+        self.session.resume(run_dir, self.epochs.value(), device, data_dir)
+
+    # --- showing state --------------------------------------------------------------------
+    def _on_status(self, status: str) -> None:
+        busy = self.session.busy or status == LOADING
+        ready = self.session.catalogue is not None
+        b = self.buttons
+        b["Pause"].setText("Continue" if status == "paused" else "Pause")
+        form = (self.data, self.kind, self.epochs, self.batch, self.crop, self.lr, self.device,
+                *self.sizes.values())  # fmt: skip
+        states = {b["Start"]: ready and not busy, b["Pause"]: status in ("running", "paused"),
+                  b["Cancel"]: busy, b["Resume…"]: ready and not busy,
+                  **dict.fromkeys(form, not busy)}  # fmt: skip
+        set_enabled(states, focus_to=b["Cancel"] if busy else b["Start"])
+        if status in ("done", "cancelled", "failed", "idle"):
+            self._on_progress(status)
+
+    def _on_progress(self, status: Any = None) -> None:
+        s = self.session
+        self.progress.setRange(0, max(1, s.total_updates))
+        self.progress.setValue(s.updates)
+        if s.status == LOADING:
+            text = "Loading the data…"
+        elif s.total_updates == 0:
+            text = "Not training." if s.status == "idle" else f"Training {s.status}."
+        else:
+            text = (f"{s.status} · epoch {min(s.epoch, s.epochs)} of {s.epochs} · update "
+                    f"{s.updates} of {s.total_updates}")  # fmt: skip
+            if s.status in ("running", "paused"):  # a stopped run has nothing left to wait for
+                text += f" · ETA {clock(s.eta_s)}"
+        self.progress_label.setText(text)
+        run = s.run_dir
+        self.run_label.setText("" if run is None else f"run: {Path(run).name}")
+        self.run_label.setToolTip("" if run is None else str(run))

@@ -1,0 +1,1 @@
+"""The Tune tab: RL fine-tuning with music-theory rewards, its session and its reward / KL charts."""

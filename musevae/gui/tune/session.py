@@ -1,0 +1,156 @@
+"""Tuning from the app: the run's state, fed by the tuner's events from the worker.
+
+The tuner (``musevae.tune.tuner``) is a generator of events like the trainer, so it runs
+in the same generic Job as training: Pause blocks the worker between two updates (the
+tuner suspended at its ``yield``, its optimizer and sampler in memory), Cancel closes the
+generator, and the tuner writes a loadable tuned copy as it closes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from musevae.gui.workers import tasks
+from musevae.gui.shell.notify import Notifier
+from musevae.gui.workers.job import CANCELLED, ENDED, IDLE, PAUSED, RUNNING, Job, start_job
+
+STARTING = "starting"  # loading the models and scoring the base, before the first update
+
+
+class TuneSession(QObject):
+    """State signals: ``statusChanged(str)``, ``progressChanged()`` (updates, rates),
+    ``curvesChanged()``, ``deviceChanged(str)``, ``runDirChanged(path)``,
+    ``checkpointSaved(card)``, ``tunedChanged(card or None)`` (the copy to generate from:
+    set when a run finishes or is cancelled) and ``finished(card)``."""
+
+    statusChanged = Signal(str)
+    progressChanged = Signal()
+    curvesChanged = Signal()
+    deviceChanged = Signal(str)
+    runDirChanged = Signal(object)
+    checkpointSaved = Signal(object)
+    tunedChanged = Signal(object)
+    finished = Signal(object)
+
+    def __init__(self, notifier: Notifier, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.notifier = notifier
+        self.status = IDLE
+        self.device = ""
+        self.job: Job | None = None
+        self.run_dir: Path | None = None
+        self.base: Path | None = None  # the base model's card
+        self.tuned: Path | None = None  # the last run's tuned card
+        self._reset_progress()
+
+    def _reset_progress(self) -> None:
+        self.updates = self.total_updates = 0
+        self.curve: list[tuple[int, float, float, float]] = []  # (update, reward, music, KL)
+        self.terms: dict[str, float] = {}  # the last update's violation rate per rule
+        self.before: dict[str, float] = {}  # the base's rates, on the evaluation paths
+        self.after: dict[str, float] = {}  # the tuned copy's, once done
+        self.kl = 0.0  # nats per step to the base on the evaluation paths, once done
+
+    @property
+    def busy(self) -> bool:
+        return self.job is not None and self.job.status not in ENDED
+
+    # --- actions ----------------------------------------------------------------------------
+    def start(self, request: tasks.TuneRequest) -> None:
+        if self.busy:
+            self.notifier.warning("Tuning", "A tuning run is in progress; cancel it first.")
+            return
+        self._reset_progress()
+        self.base = Path(request.card)
+        self.run_dir = None
+        self.runDirChanged.emit(None)
+        self.curvesChanged.emit()
+        self._set_status(STARTING)
+        self.job = start_job(lambda post: tasks.tune(request), self._on_event, self._on_failed,
+                             self._on_job_status, "tune", self)  # fmt: skip
+
+    def pause(self) -> None:
+        if self.job is not None:
+            self.job.pause()
+
+    def unpause(self) -> None:
+        if self.job is not None:
+            self.job.resume()
+
+    def cancel(self) -> None:
+        if self.job is not None:
+            self.job.cancel()
+
+    def stop(self, wait_ms: int = 30_000) -> None:
+        """Cancel and wait (window closing): the run ends with its tuned copy written."""
+        if self.job is not None:
+            self.job.cancel()
+            self.job.wait(wait_ms)
+
+    # --- worker results ----------------------------------------------------------------------
+    def _on_event(self, event: Any) -> None:
+        handler = getattr(self, f"_on_{type(event).__name__}", None)
+        if handler is not None:
+            handler(event)
+
+    def _on_DeviceChosen(self, event: tasks.DeviceChosen) -> None:
+        self.device = event.device
+        self.deviceChanged.emit(event.device)
+
+    def _on_Started(self, event: Any) -> None:
+        self.total_updates, self.updates = event.total_updates, event.done_updates
+        self.before = dict(event.before)
+        self.run_dir = Path(event.out_dir)
+        self.runDirChanged.emit(self.run_dir)
+        self._set_status(PAUSED if self.job is not None and self.job.status == PAUSED else RUNNING)
+        self.progressChanged.emit()
+
+    def _on_Step(self, event: Any) -> None:
+        self.updates, self.terms = event.update, dict(event.terms)
+        self.curve.append((event.update, event.reward, event.music, event.kl))
+        self.progressChanged.emit()
+        self.curvesChanged.emit()
+
+    def _on_Checkpoint(self, event: Any) -> None:
+        self.checkpointSaved.emit(Path(event.path))
+
+    def _on_Done(self, event: Any) -> None:
+        self.after, self.kl = dict(event.after), event.kl
+        before = sum(self.before.values())
+        after = sum(event.after[name] for name in self.before)
+        self.notifier.info(
+            "Tuning finished",
+            f"{event.updates} updates: rule violations {before:.3f} → {after:.3f} per step, "
+            f"KL to the base {event.kl:.3f} nats/step. The tuned model is in the Library "
+            f"({Path(event.card).parent.name}).",
+        )
+        self._set_tuned(Path(event.card))
+        self.progressChanged.emit()
+        self.finished.emit(Path(event.card))
+
+    def _on_failed(self, error: BaseException) -> None:
+        self.notifier.error("Tuning stopped", error)
+
+    def _on_job_status(self, status: str) -> None:
+        if status == RUNNING and self.status == STARTING:
+            return  # still loading; Started switches to running
+        if status == CANCELLED and self.run_dir is not None:
+            card = self.run_dir / "model.json"
+            if card.exists():  # the tuner wrote the copy as it closed
+                self._set_tuned(card)
+                self.notifier.info("Tuning cancelled",
+                                   f"The copy after {self.updates} updates is in the Library "
+                                   f"({self.run_dir.name}).")  # fmt: skip
+        self._set_status(status)
+
+    def _set_tuned(self, card: Path) -> None:
+        self.tuned = card
+        self.tunedChanged.emit(card)
+
+    def _set_status(self, status: str) -> None:
+        if status != self.status:
+            self.status = status
+            self.statusChanged.emit(status)
