@@ -40,7 +40,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from musevae.cli.train_progress import follow
+    from musevae.cli.progress import follow
     from musevae.data.registry import load_dataset
     from musevae.train.distributed import from_environment
     from musevae.train.sweep import grid, run_sweep

@@ -187,7 +187,8 @@ def default_out(dataset: Dataset, kind: str) -> Path:
 
 
 def run(args: argparse.Namespace) -> int:
-    from musevae.cli.train_progress import ProgressPrinter, follow
+    from musevae.cli.progress import follow
+    from musevae.cli.train_progress import ProgressPrinter
     from musevae.train.distributed import from_environment
 
     events_for = _resumed_events if args.resume else _fresh_events

@@ -1,36 +1,25 @@
 """Showing a training run in a terminal: a progress bar with ETA and a line per epoch.
 
-The trainer yields events; this turns them into text. The bar goes to stderr and the
-epoch lines and results to stdout, so ``musevae train ... > log.txt`` keeps a clean log.
-A first Ctrl-C asks the run to stop: the generator is closed at the next event, which
-writes a resumable checkpoint. A second Ctrl-C aborts at once. Command modules import
-this inside their ``func`` only: it pulls in torch.
+The trainer yields events; this turns them into text on the shared
+:class:`~musevae.cli.progress.BarPrinter`. Command modules import this inside their
+``func`` only: it pulls in torch.
 """
 
 from __future__ import annotations
 
-import contextlib
-import signal
-import sys
-import threading
-from collections.abc import Callable, Generator, Iterator
-from typing import Any, Protocol, TextIO
-
-from tqdm import tqdm
+from collections.abc import Callable
+from typing import Any
 
 from musevae.cli.evaluate import evaluation_lines
+from musevae.cli.progress import BarPrinter
 from musevae.train import events as ev
 
 
-class ProgressPrinter:
+class ProgressPrinter(BarPrinter):
     """Prints one run's events."""
 
-    def __init__(self, out: TextIO | None = None, err: TextIO | None = None) -> None:
-        self.out = out or sys.stdout
-        self.err = err or sys.stderr
-        self.bar: tqdm | None = None
-        self.train_elbo = float("nan")
-        self.epochs = 0
+    train_elbo = float("nan")
+    epochs = 0
 
     def handle(self, event: ev.Event) -> None:
         handlers: dict[type, Callable[[Any], None]] = {
@@ -43,25 +32,11 @@ class ProgressPrinter:
         if handler is not None:
             handler(event)
 
-    def write(self, line: str) -> None:
-        if self.bar is not None:
-            self.bar.write(line, file=self.out)
-        else:
-            print(line, file=self.out, flush=True)
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
-            self.bar = None
-
     def _on_started(self, event: ev.Started) -> None:
         self.epochs = event.total_updates // event.updates_per_epoch
         where = f"{event.device}" + (f" x {event.world_size}" if event.world_size > 1 else "")
         self.write(f"training into {event.out_dir} on {where}")
-        self.bar = tqdm(
-            total=event.total_updates, initial=event.done_updates, unit="update",
-            file=self.err, dynamic_ncols=True, leave=False,
-        )  # fmt: skip
+        self.start_bar(event.total_updates, event.done_updates)
 
     def _on_step(self, event: ev.Step) -> None:
         self.bar.update(1)
@@ -102,47 +77,3 @@ class ProgressPrinter:
             f"done ({summary.reason}): {summary.epochs} epochs, {summary.updates} updates, "
             f"{summary.wall_s:.0f} s; best epoch {summary.best_epoch}; model: {summary.card}"
         )
-
-
-@contextlib.contextmanager
-def stop_requests() -> Iterator[Callable[[], bool]]:
-    """Yields a function that says whether Ctrl-C was pressed (once) during the block."""
-    pressed = threading.Event()
-    if threading.current_thread() is not threading.main_thread():
-        yield pressed.is_set
-        return
-
-    def on_interrupt(signum: int, frame: object) -> None:
-        if pressed.is_set():
-            raise KeyboardInterrupt
-        pressed.set()
-        print("\nstopping after this update (Ctrl-C again to abort)", file=sys.stderr)
-
-    previous = signal.signal(signal.SIGINT, on_interrupt)
-    try:
-        yield pressed.is_set
-    finally:
-        signal.signal(signal.SIGINT, previous)
-
-
-class Printer(Protocol):
-    def handle(self, event: Any) -> None: ...
-    def close(self) -> None: ...
-
-
-def follow(events: Generator[Any, None, None], printer: Printer) -> bool:
-    """Print ``events`` until they end; False when Ctrl-C closed them early.
-
-    The first Ctrl-C lets the current update finish and the generator write its
-    checkpoint (closing it); the printer is closed either way.
-    """
-    with stop_requests() as stop:
-        try:
-            for event in events:
-                printer.handle(event)
-                if stop():
-                    events.close()
-                    return False
-            return True
-        finally:
-            printer.close()

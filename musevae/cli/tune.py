@@ -6,9 +6,10 @@ import argparse
 import re
 import time
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 from musevae.cli import arg_types, model_ref
+from musevae.cli.progress import BarPrinter
 from musevae.tune.config import DEFAULT_WEIGHTS, TuneConfig
 from musevae.tune.rewards import RULES, RuleSettings
 
@@ -87,7 +88,7 @@ def default_out(card: Path, folder: Path | None = None) -> Path:
 
 
 def run(args: argparse.Namespace) -> int:
-    from musevae.cli.train_progress import follow
+    from musevae.cli.progress import follow
     from musevae.errors import MusevaeError
     from musevae.train.device import resolve_device
     from musevae.tune import tuner
@@ -105,24 +106,15 @@ def run(args: argparse.Namespace) -> int:
     return 0 if finished else 130
 
 
-class TunePrinter:
+class TunePrinter(BarPrinter):
     """A progress bar with the reward, the KL and each rule's violation rate."""
 
-    def __init__(self, out: TextIO | None = None, err: TextIO | None = None) -> None:
-        import sys
-
-        self.out, self.err = out or sys.stdout, err or sys.stderr
-        self.bar: Any = None
-
     def handle(self, event: Any) -> None:
-        from tqdm import tqdm
-
         name = type(event).__name__
         if name == "Started":
-            self._write(f"tuning {event.base} into {event.out_dir}")
-            self._write("violation rate per step, base: " + _rates(event.before))
-            self.bar = tqdm(total=event.total_updates, initial=event.done_updates, unit="update",
-                            file=self.err, dynamic_ncols=True, leave=False)  # fmt: skip
+            self.write(f"tuning {event.base} into {event.out_dir}")
+            self.write("violation rate per step, base: " + _rates(event.before))
+            self.start_bar(event.total_updates, event.done_updates)
         elif name == "Step":
             self.bar.update(1)
             terms = " ".join(f"{k} {v:.3f}" for k, v in event.terms.items())
@@ -130,20 +122,9 @@ class TunePrinter:
                                      refresh=False)  # fmt: skip
         elif name == "Done":
             self.close()
-            self._write("violation rate per step, tuned: " + _rates(event.after))
-            self._write(f"KL to the base {event.kl:.3f} nats/step; {event.updates} updates, "
-                        f"{event.wall_s:.0f} s; model: {event.card}")  # fmt: skip
-
-    def _write(self, line: str) -> None:
-        if self.bar is not None:
-            self.bar.write(line, file=self.out)
-        else:
-            print(line, file=self.out, flush=True)
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
-            self.bar = None
+            self.write("violation rate per step, tuned: " + _rates(event.after))
+            self.write(f"KL to the base {event.kl:.3f} nats/step; {event.updates} updates, "
+                       f"{event.wall_s:.0f} s; model: {event.card}")  # fmt: skip
 
 
 def _rates(rates: dict[str, float]) -> str:
