@@ -1,9 +1,9 @@
-"""Measure tuned models against their base for the README's "Tuning a model" table.
+"""Measure tuned models against their base for the tables of docs/tuning.md.
 
     python docs/measure_tune.py BASE_OR_TUNED [...] --reference jsb --samples 20 --out rows.json
 
 Per model: each rule's violation rate per step and the sample-statistics distances on the
-README's protocol (8 pieces of 128 steps, temperature 1, seed 0, float32 multiplies, as
+protocol of docs/results.md (8 pieces of 128 steps, temperature 1, seed 0, float32 multiplies, as
 ``musevae generate ... --precision float32`` and ``musevae evaluate-samples`` make and
 read them), the test-set (``--split valid``: validation-set) log-likelihood (IS bound, ``--samples`` importance samples,
 frame-weighted, as ``musevae eval``), and, for a tuned model, its card's KL per step to

@@ -1,4 +1,4 @@
-"""Draw the README's z-size figure from ``musevae sweep`` results.
+"""Draw docs/results.md's z-size figure from ``musevae sweep`` results.
 
     pip install -e ".[docs]"
     python docs/plot_sweep.py RUN/results.csv [MORE/results.csv ...] --out docs/sweep-z.svg

@@ -1,4 +1,4 @@
-"""Draw the README's KL-weight sweep from ``docs/measure_tune.py`` rows.
+"""Draw docs/tuning.md's KL-weight sweep from ``docs/measure_tune.py`` rows.
 
     pip install -e ".[docs]"
     python docs/plot_tune_sweep.py rows.json --rules in-key,voices,... --out docs/tune-sweep.svg

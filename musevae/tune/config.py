@@ -11,7 +11,7 @@ from musevae.config import Settings, SettingsError
 from musevae.tune.rewards import RULES, RuleSettings, parse_key
 
 # The documented default rule set: every rule but "motif", whose repeat test the data
-# itself fails three steps in four (see README "Tuning a model").
+# itself fails three steps in four (see docs/tuning.md).
 DEFAULT_WEIGHTS: dict[str, float] = {name: 0.0 if name == "motif" else 1.0 for name in RULES}
 
 
