@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -29,14 +28,9 @@ from musevae.gui.generate.session import GenerateSession
 from musevae.gui.library.session import LibrarySession
 from musevae.gui.shell.elided_label import ElidedLabel
 from musevae.gui.shell.settings import Settings
+from musevae.gui.shell.widgets import spin
 
 KEYS = ("as sampled", "C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
-
-
-def spin(low: int, high: int, value: int, tip: str) -> QSpinBox:
-    box = QSpinBox(minimum=low, maximum=high, value=value)
-    box.setToolTip(tip)
-    return box
 
 
 class GeneratePanel(QWidget):

@@ -31,19 +31,13 @@ from musevae.gui.shell.focus import set_enabled
 from musevae.gui.shell.elided_label import ElidedLabel
 from musevae.gui.train.data_chooser import DataChooser
 from musevae.gui.shell.settings import Settings
+from musevae.gui.shell.widgets import spin
 from musevae.gui.train.session import LOADING, TrainSession
 
 if TYPE_CHECKING:
     from musevae.train.config import TrainConfig
 
 DEVICES = ("auto", "cpu", "cuda")
-
-
-def spin(low: int, high: int, value: int) -> QSpinBox:
-    box = QSpinBox()
-    box.setRange(low, high)
-    box.setValue(value)
-    return box
 
 
 def recipe_defaults(dataset_ref: str | None) -> TrainConfig:

@@ -29,8 +29,8 @@ from musevae.gui.workers import tasks
 from musevae.gui.shell.focus import set_enabled
 from musevae.gui.library.session import LibrarySession
 from musevae.gui.shell.elided_label import ElidedLabel
-from musevae.gui.train.panel import spin
 from musevae.gui.shell.settings import Settings
+from musevae.gui.shell.widgets import spin
 from musevae.gui.tune.session import STARTING, TuneSession
 from musevae.tune.config import TuneConfig
 from musevae.tune.rewards import RULES
