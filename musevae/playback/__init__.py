@@ -4,7 +4,8 @@
   and silences every note however playback ends;
 - :mod:`.ports` opens real ports through python-rtmidi (imported only when used);
 - :mod:`.render` turns a roll into a WAV file (FluidSynth if installed, else
-  :mod:`.synth`); :mod:`.record` records a phrase from a keyboard to prime a model.
+  :mod:`.synth`); :mod:`.record` records a phrase from a keyboard to prime a model,
+  after a count-in of :mod:`.metronome` clicks if wanted.
 """
 
 from __future__ import annotations

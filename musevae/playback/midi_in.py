@@ -51,9 +51,12 @@ class Listener:
             recorder.feed(when, message)
         self.on_message(when, message)
 
-    def start(self, steps: int, *, bpm: float, step_beats: float) -> PhraseRecorder:
-        """Begin recording a new phrase (the previous one stops receiving)."""
-        recorder = PhraseRecorder(steps, bpm=bpm, step_beats=step_beats)
+    def start(
+        self, steps: int, *, bpm: float, step_beats: float, downbeat: float | None = None
+    ) -> PhraseRecorder:
+        """Begin recording a new phrase (the previous one stops receiving); its step 0 is
+        ``downbeat`` (after a count-in), else the first note-on."""
+        recorder = PhraseRecorder(steps, bpm=bpm, step_beats=step_beats, downbeat=downbeat)
         with self._lock:
             self._recorder = recorder
         return recorder

@@ -17,6 +17,7 @@ import contextlib
 import dataclasses
 import os
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
@@ -158,12 +159,16 @@ def _listing(names: Sequence[str], direction: str) -> str:
 
 
 class RtMidiOutput(MidiOutput):
-    """An open rtmidi output; ``target`` is the destination port's name (None if virtual)."""
+    """An open rtmidi output; ``target`` is the destination port's name (None if virtual).
+
+    Sends are serialised by a lock: the player and the metronome share one output from
+    their own threads, and rtmidi's JACK buffer has room for one writer at a time."""
 
     def __init__(self, midi: Any, api: str, target: str | None) -> None:
         self._midi, self.api, self.target = midi, api, target
         self._backend_error = _rtmidi().RtMidiError
         self._last_send = -float("inf")
+        self._lock = threading.Lock()
 
     @property
     def description(self) -> str:
@@ -171,14 +176,15 @@ class RtMidiOutput(MidiOutput):
         return f"{self.api}: {where}"
 
     def send(self, message: Sequence[int]) -> None:
-        if self._midi is None:  # never touch a deleted rtmidi object
-            raise MidiPortError(f"the MIDI output {self.description} was closed")
-        self._last_send = time.perf_counter()
-        try:
-            self._midi.send_message(list(message))
-        except self._backend_error as error:
-            message = f"sending to {self.description} failed ({error}); {_AFTER_LOSS}"
-            raise MidiPortError(message) from None
+        with self._lock:
+            if self._midi is None:  # never touch a deleted rtmidi object
+                raise MidiPortError(f"the MIDI output {self.description} was closed")
+            self._last_send = time.perf_counter()
+            try:
+                self._midi.send_message(list(message))
+            except self._backend_error as error:
+                message = f"sending to {self.description} failed ({error}); {_AFTER_LOSS}"
+                raise MidiPortError(message) from None
 
     def check(self) -> None:
         """A destination that left the API's port list is gone (JACK and ALSA drop
@@ -200,9 +206,10 @@ class RtMidiOutput(MidiOutput):
         if self._midi is None:
             return
         self.drain()
-        self._midi.close_port()
-        self._midi.delete()
-        self._midi = None
+        with self._lock:
+            self._midi.close_port()
+            self._midi.delete()
+            self._midi = None
 
 
 _AFTER_LOSS = (

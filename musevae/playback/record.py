@@ -1,6 +1,10 @@
 """Recording a phrase from a MIDI keyboard, quantised to the step grid, to prime a model.
 
 Time starts at the first note-on, so the player needs no count-in: that note is step 0.
+With a count-in, ``downbeat`` (the one after it, from :class:`~musevae.playback.
+metronome.Metronome`) is step 0 instead: a note struck less than half a step early
+snaps to step 0, and one struck earlier, during the count-in, is dropped with its
+note-off (what is fumbled while counting in is not the phrase).
 Every later event snaps to the nearest step at the given tempo; a note covers at least
 one step; notes still held at the end last to the end. Notes outside the piano's range
 (21..108) are dropped, channels are merged, and a note-on with velocity 0 is a note-off
@@ -29,12 +33,15 @@ from musevae.playback.ports import RtMidiInput
 class PhraseRecorder:
     """Collects timed MIDI messages into a roll of at most ``steps`` steps (thread-safe)."""
 
-    def __init__(self, steps: int, *, bpm: float, step_beats: float) -> None:
+    def __init__(
+        self, steps: int, *, bpm: float, step_beats: float, downbeat: float | None = None
+    ) -> None:
         if steps < 1:
             raise ValueError(f"record at least one step; got {steps}")
         self.steps, self.bpm, self.step_beats = steps, bpm, step_beats
         self.step_seconds = 60.0 / bpm * step_beats
-        self.start_time: float | None = None  # the first note-on's arrival
+        self.start_time = downbeat  # step 0: the downbeat given, else the first note-on
+        self._dropped: set[int] = set()  # notes struck before step 0, still held
         self._held: dict[int, int] = {}  # note -> start step
         self._notes: list[tuple[int, int, int]] = []  # (note, start, stop) steps
         self._last: dict[int, int] = {}  # note -> index in _notes of its latest run
@@ -72,12 +79,19 @@ class PhraseRecorder:
                 return  # a key released from before recording began
             self.start_time = when
         step = round((when - self.start_time) / self.step_seconds)
+        if step < 0:  # struck during the count-in: dropped, and its note-off with it
+            (self._dropped.add if is_on else self._dropped.discard)(note)
+            return
+        if note in self._dropped:
+            self._dropped.discard(note)
+            if not is_on:
+                return
         if note in self._held:  # a repeated note-on or the note-off ends the note
             start = self._held.pop(note)
             self._end(note, start, max(step, start + 1))
         if is_on and step < self.steps:
             self._held[note] = self._free_step(note, step)
-        elif not self._held:
+        elif not self._held and self._notes:  # (not a key held since before step 0)
             self.last_release = when
 
     def _end(self, note: int, start: int, stop: int) -> None:
@@ -119,7 +133,7 @@ class PhraseRecorder:
             return now - self.last_release
 
     def finished(self, now: float) -> bool:
-        """True once ``steps`` steps have passed since the first note."""
+        """True once ``steps`` steps have passed since step 0."""
         if self.start_time is None:
             return False
         return now >= self.start_time + self.steps * self.step_seconds
@@ -133,7 +147,8 @@ class PhraseRecorder:
             elif now is None or self.finished(now):
                 length = self.steps
             else:
-                length = min(self.steps, int(np.ceil((now - self.start_time) / self.step_seconds)))
+                steps = int(np.ceil((now - self.start_time) / self.step_seconds))
+                length = min(self.steps, max(0, steps))  # none yet during a count-in
             return self._roll(length)
 
     def phrase(self) -> PianoRoll:
