@@ -8,7 +8,6 @@ The training settings start at the recipe the CLI uses for the same data
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import (
@@ -18,7 +17,6 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QGroupBox,
     QLabel,
-    QProgressBar,
     QPushButton,
     QSpinBox,
     QVBoxLayout,
@@ -28,8 +26,8 @@ from PySide6.QtWidgets import (
 from musevae.gui.workers import tasks
 from musevae.gui.shell.dialogs import Dialogs
 from musevae.gui.shell.focus import set_enabled
-from musevae.gui.shell.elided_label import ElidedLabel
 from musevae.gui.train.data_chooser import DataChooser
+from musevae.gui.shell.run_progress import RunProgress
 from musevae.gui.shell.settings import Settings
 from musevae.gui.shell.widgets import spin
 from musevae.gui.train.session import LOADING, TrainSession
@@ -86,10 +84,7 @@ class TrainPanel(QWidget):
         self.device.setCurrentText(settings.get("train/device"))
         self.device_label = QLabel("device: chosen when training starts")
         self.buttons = {n: QPushButton(n) for n in ("Start", "Pause", "Cancel", "Resume…")}
-        self.progress = QProgressBar()
-        self.progress_label = QLabel("Not training.")
-        self.progress_label.setWordWrap(True)
-        self.run_label = ElidedLabel()  # the run's folder name, however long
+        self.run_progress = RunProgress("Not training.")
         self._layout()
         self._connect()
         self._on_status(session.status)
@@ -115,9 +110,7 @@ class TrainPanel(QWidget):
         layout.addWidget(model)
         layout.addWidget(run)
         layout.addLayout(buttons)
-        layout.addWidget(self.progress)
-        layout.addWidget(self.progress_label)
-        layout.addWidget(self.run_label)
+        layout.addWidget(self.run_progress)
         layout.addStretch(1)
 
     def _connect(self) -> None:
@@ -209,8 +202,6 @@ class TrainPanel(QWidget):
 
     def _on_progress(self, status: Any = None) -> None:
         s = self.session
-        self.progress.setRange(0, max(1, s.total_updates))
-        self.progress.setValue(s.updates)
         if s.status == LOADING:
             text = "Loading the data…"
         elif s.total_updates == 0:
@@ -220,7 +211,5 @@ class TrainPanel(QWidget):
                     f"{s.updates} of {s.total_updates}")  # fmt: skip
             if s.status in ("running", "paused"):  # a stopped run has nothing left to wait for
                 text += f" · ETA {clock(s.eta_s)}"
-        self.progress_label.setText(text)
-        run = s.run_dir
-        self.run_label.setText("" if run is None else f"run: {Path(run).name}")
-        self.run_label.setToolTip("" if run is None else str(run))
+        self.run_progress.show_updates(s.updates, s.total_updates, text)
+        self.run_progress.show_run("run", s.run_dir)

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QGroupBox,
     QLabel,
-    QProgressBar,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -28,7 +27,7 @@ from PySide6.QtWidgets import (
 from musevae.gui.workers import tasks
 from musevae.gui.shell.focus import set_enabled
 from musevae.gui.library.session import LibrarySession
-from musevae.gui.shell.elided_label import ElidedLabel
+from musevae.gui.shell.run_progress import RunProgress
 from musevae.gui.shell.settings import Settings
 from musevae.gui.shell.widgets import spin
 from musevae.gui.tune.session import STARTING, TuneSession
@@ -73,12 +72,9 @@ class TunePanel(QWidget):
                               f"paths of {defaults.length} steps")  # fmt: skip
         names = ("Start", "Pause", "Cancel", "Generate with base", "Generate with tuned")
         self.buttons = {name: QPushButton(name) for name in names}
-        self.progress = QProgressBar()
-        self.progress_label = QLabel("Not tuning.")
-        self.progress_label.setWordWrap(True)
         self.rates_label = QLabel()
         self.rates_label.setWordWrap(True)
-        self.run_label = ElidedLabel()
+        self.run_progress = RunProgress("Not tuning.", self.rates_label)
         self._layout()
         self._connect()
         self._show_models()
@@ -106,10 +102,7 @@ class TunePanel(QWidget):
         layout.addWidget(rules)
         layout.addWidget(run)
         layout.addLayout(buttons)
-        layout.addWidget(self.progress)
-        layout.addWidget(self.progress_label)
-        layout.addWidget(self.rates_label)
-        layout.addWidget(self.run_label)
+        layout.addWidget(self.run_progress)
         layout.addStretch(1)
 
     def _connect(self) -> None:
@@ -206,8 +199,6 @@ class TunePanel(QWidget):
 
     def _on_progress(self) -> None:
         s = self.session
-        self.progress.setRange(0, max(1, s.total_updates))
-        self.progress.setValue(s.updates)
         if s.status == STARTING:
             text = "Loading the models and scoring the base…"
         elif s.total_updates == 0:
@@ -217,11 +208,9 @@ class TunePanel(QWidget):
             if s.curve:
                 _, reward, _, kl = s.curve[-1]
                 text += f" · reward {reward:.3f} · KL {kl:.3f} nats/step"
-        self.progress_label.setText(text)
+        self.run_progress.show_updates(s.updates, s.total_updates, text)
         self.rates_label.setText(self._rates_text())
-        run = s.run_dir
-        self.run_label.setText("" if run is None else f"tuned copy: {Path(run).name}")
-        self.run_label.setToolTip("" if run is None else str(run))
+        self.run_progress.show_run("tuned copy", s.run_dir)
 
     def _rates_text(self) -> str:
         """The run's rules' violation rates per step: the base's on the evaluation paths,

@@ -63,8 +63,8 @@ def test_the_train_tab_fits_with_a_long_run_name_and_data_folder(window, qtbot, 
     window.training.run_dir = run
     window.training.runDirChanged.emit(run)
     assert_fits(panel, qtbot)
-    assert panel.run_label.text() == f"run: {run.name}" and "…" in panel.run_label.shown_text()
-    assert panel.run_label.toolTip() == str(run)
+    assert panel.run_progress.run_label.text() == f"run: {run.name}" and "…" in panel.run_progress.run_label.shown_text()
+    assert panel.run_progress.run_label.toolTip() == str(run)
 
 
 def edit_field_width(combo: QComboBox) -> int:

@@ -67,8 +67,8 @@ def test_pause_blocks_the_worker_and_cancel_leaves_a_resumable_checkpoint(
 
     panel.buttons["Cancel"].click()
     qtbot.waitUntil(lambda: session.status == "cancelled", timeout=TIMEOUT_MS)
-    assert "ETA" not in panel.progress_label.text() and session.eta_s is None
-    assert panel.progress_label.text().startswith("cancelled · epoch")
+    assert "ETA" not in panel.run_progress.label.text() and session.eta_s is None
+    assert panel.run_progress.label.text().startswith("cancelled · epoch")
     run_dir = session.run_dir
     load_model(run_dir / "model.json")  # usable at once
     done = json.loads((run_dir / "resume.json").read_text())["progress"]["epochs"]

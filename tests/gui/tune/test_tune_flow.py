@@ -54,7 +54,7 @@ def test_a_tiny_tune_runs_to_the_end_and_the_tuned_copy_generates(window, tiny_m
     assert set(session.terms) == {"in-key"}  # only the ticked rule is rewarded
     assert "in-key" in panel.rates_label.text()
     qtbot.waitUntil(lambda: session.status == "done", timeout=TIMEOUT_MS)  # after Done
-    assert panel.progress_label.text().startswith("done · update 3 of 3")
+    assert panel.run_progress.label.text().startswith("done · update 3 of 3")
     window.tune_charts.redraw()
     assert window.tune_charts.reward.points("reward") == 3
     assert window.tune_charts.kl.points("KL") == 3
