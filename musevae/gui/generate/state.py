@@ -121,11 +121,15 @@ class GenerationState(QObject):
         used = np.flatnonzero(self.buffer.notes[:, : self.steps].any(axis=(0, 1)))
         return None if used.size == 0 else (int(used[0]) + 21, int(used[-1]) + 21)
 
-    def roll(self, tempo: float) -> PianoRoll:
-        """The shown candidate as a piano roll at ``tempo`` BPM."""
+    def roll(self, tempo: float, candidate: int | None = None) -> PianoRoll:
+        """Candidate ``candidate`` (the shown one by default) as a piano roll at ``tempo``
+        BPM; a candidate's tab can be dragged out without being shown."""
         if self.buffer is None:
             return PianoRoll.empty(0, self.step_beats, tempo)
-        return self.buffer.roll(self.candidate, self.step_beats, tempo)
+        c = self.candidate if candidate is None else candidate
+        if not 0 <= c < self.buffer.n:
+            raise IndexError(f"no candidate {c + 1} of {self.buffer.n}")
+        return self.buffer.roll(c, self.step_beats, tempo)
 
     def generation(self, tempo: float) -> Generation:
         if self.buffer is None:

@@ -1,4 +1,4 @@
-"""The roll area: candidate switcher and zoom buttons, which model made the piece,
+"""The roll area: candidate tabs and zoom buttons, which model made the piece,
 keyboard + roll, the uncertainty lane, one scroll bar, and a read-out line. It wires
 views to state and owns none."""
 
@@ -7,7 +7,6 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
-    QComboBox,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -18,6 +17,8 @@ from PySide6.QtWidgets import (
 )
 
 from musevae.gui.generate.state import GenerationState
+from musevae.gui.roll.candidate_tabs import CandidateTabs
+from musevae.gui.roll.clip_drag import RollClipDrag
 from musevae.gui.roll.key_axis import KeyAxis
 from musevae.gui.playback.state import PlaybackState
 from musevae.gui.roll.keyboard import KeyboardWidget
@@ -38,9 +39,7 @@ class RollPanel(QWidget):
         super().__init__(parent)
         self.generation, self.axis, self.playback = generation, axis, playback
         self.keys = KeyAxis(self)
-        self.candidates = QComboBox()
-        self.candidates.setToolTip("Which candidate the roll and the lane show")
-        self.candidates.setMinimumContentsLength(12)
+        self.candidates = CandidateTabs(generation, playback)
         self.follow = QCheckBox("Follow")
         self.follow.setChecked(True)
         self.follow.setToolTip("Keep the newest step, or the playhead, on screen")
@@ -51,6 +50,7 @@ class RollPanel(QWidget):
         self.roll = PianoRollWidget(generation, axis, self.keys, playback)
         self.editor = RollEditor(generation, axis, self.keys, self)  # drawing, selection, undo
         self.editor.attach(self.roll)
+        self.clip_drag = RollClipDrag(generation, playback, self.editor.selection, self.roll)
         self.lane = UncertaintyLane(generation, axis, playback)
         self.scroll = QScrollBar(Qt.Orientation.Horizontal)
         self._layout()
@@ -94,18 +94,14 @@ class RollPanel(QWidget):
         g.runningChanged.connect(
             lambda running: running or self.keys.fit_piece(self.generation.key_range())
         )
-        self.candidates.currentIndexChanged.connect(g.set_candidate)
+        self.candidates.currentChanged.connect(g.set_candidate)
         self.axis.changed.connect(self._sync_scroll)
         self.scroll.valueChanged.connect(lambda value: self.axis.scroll_to(float(value)))
         self.lane.hovered.connect(self.readout.setText)
         self.playback.positionChanged.connect(self._on_position)
 
     def _on_started(self) -> None:
-        self.candidates.blockSignals(True)
-        self.candidates.clear()
-        self.candidates.addItems([f"{i + 1} of {self.generation.candidates}"
-                                  for i in range(self.generation.candidates)])  # fmt: skip
-        self.candidates.blockSignals(False)
+        self.candidates.show_candidates(self.generation.candidates)
         self.axis.scroll_to(0.0)
         self.readout.setText(" ")  # the last piece's values are stale
         self.keys.new_piece()
