@@ -10,6 +10,7 @@ from musevae.cli import arg_types, model_ref
 from musevae.errors import MusevaeError
 
 if TYPE_CHECKING:
+    from musevae.data.pianoroll import PianoRoll
     from musevae.generate import Controls, Generation
     from musevae.models.base import SequenceModel
 
@@ -32,12 +33,24 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="steps to sample (default 256)")  # fmt: skip
     parser.add_argument("--n", type=arg_types.CANDIDATES, default=1,
                         help="number of candidates (default 1)")  # fmt: skip
-    parser.add_argument("--seed", type=arg_types.SEED, help="random seed (printed when not given)")
+    add_seed(parser)
     parser.add_argument("--prime", type=Path, help="a .mid file the model continues")
     parser.add_argument("--with-prime", action="store_true", help="put the prime before each piece")
     add_controls(parser)
     add_output(parser)
     parser.set_defaults(func=run)
+
+
+def add_seed(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--seed", type=arg_types.SEED, help="random seed (printed when not given)")
+
+
+def add_sampling(parser: argparse.ArgumentParser, stem: str) -> None:
+    """What a command that samples around a piece takes after its own flags: ``--seed``,
+    the musical controls and the output, in generate's order; files are named ``stem``."""
+    add_seed(parser)
+    add_controls(parser)
+    add_output(parser, stem)
 
 
 def add_controls(parser: argparse.ArgumentParser) -> None:
@@ -115,6 +128,15 @@ def step_length(args: argparse.Namespace, card: dict[str, Any]) -> float:
     from musevae.train.library import step_beats_of
 
     return STEP_BEATS[args.step] if args.step else step_beats_of(card)
+
+
+def read_piece(args: argparse.Namespace, path: Path, card: dict[str, Any]) -> PianoRoll:
+    """The .mid file at ``path`` in the model's steps (see :func:`step_length`), at ``--bpm``."""
+    from musevae.data.midi_io import read_midi
+    from musevae.data.pianoroll import PianoRoll
+
+    read = read_midi(path, step_beats=step_length(args, card)).roll
+    return PianoRoll(read.keys, read.step_beats, args.bpm)
 
 
 def musical_controls(args: argparse.Namespace) -> Controls:

@@ -20,22 +20,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("melody", type=Path, help="a .mid file whose top line is the melody")
     parser.add_argument("--n", type=arg_types.CANDIDATES, default=1,
                         help="number of candidates (default 1)")  # fmt: skip
-    parser.add_argument("--seed", type=arg_types.SEED, help="random seed (printed when not given)")
-    generate.add_controls(parser)
-    generate.add_output(parser, stem="harmony")
+    generate.add_sampling(parser, stem="harmony")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from musevae.data.midi_io import read_midi
-    from musevae.data.pianoroll import PianoRoll
     from musevae.generate.harmonize import harmonize
 
     controls = generate.musical_controls(args)
     model, card = model_ref.load(args.model, args.device)
-    step_beats = generate.step_length(args, card)
-    read = read_midi(args.melody, step_beats=step_beats).roll
-    melody = PianoRoll(read.keys, read.step_beats, args.bpm)
+    melody = generate.read_piece(args, args.melody, card)
     arg_types.check_generation_size(max(1, len(melody)), args.n)
     result = harmonize(
         model, melody, args.n, controls=controls, seed=args.seed,

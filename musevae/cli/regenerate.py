@@ -31,15 +31,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="passages sampled and weighed (default 16)")  # fmt: skip
     parser.add_argument("--samples", type=IS_SAMPLES, default=20,
                         help="importance samples per likelihood, latent models (default 20)")  # fmt: skip
-    parser.add_argument("--seed", type=arg_types.SEED, help="random seed (printed when not given)")
-    generate.add_controls(parser)
-    generate.add_output(parser, stem="regenerated")
+    generate.add_sampling(parser, stem="regenerated")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from musevae.data.midi_io import read_midi
-    from musevae.data.pianoroll import PianoRoll
     from musevae.generate.regenerate import regenerate
 
     if args.steps is None:
@@ -47,12 +43,12 @@ def run(args: argparse.Namespace) -> int:
     start, stop = args.steps
     controls = generate.musical_controls(args)
     model, card = model_ref.load(args.model, args.device)
-    read = read_midi(args.piece, step_beats=generate.step_length(args, card)).roll
-    if stop > len(read):
-        raise MusevaeError(f"--steps {start}:{stop} ends past the piece's {len(read)} steps")
-    arg_types.check_generation_size(len(read), max(args.n, args.proposals))
+    piece = generate.read_piece(args, args.piece, card)
+    if stop > len(piece):
+        raise MusevaeError(f"--steps {start}:{stop} ends past the piece's {len(piece)} steps")
+    arg_types.check_generation_size(len(piece), max(args.n, args.proposals))
     result = regenerate(
-        model, PianoRoll(read.keys, read.step_beats, args.bpm), start, stop, args.n,
+        model, piece, start, stop, args.n,
         proposals=args.proposals, samples=args.samples, controls=controls, seed=args.seed,
         precision=generate.resolved_precision(args, model),
     )  # fmt: skip
