@@ -9,6 +9,7 @@ from typing import Any
 
 from musevae.train.checkpoint import load_model
 from tests.gui.conftest import TIMEOUT_MS
+from tests.gui.pausing import pause_then_continue
 
 
 def _choose_folder_and_tiny_rnn(window: Any, dialogs: Any, folder: Path, qtbot: Any) -> Any:
@@ -55,15 +56,7 @@ def test_pause_blocks_the_worker_and_cancel_leaves_a_resumable_checkpoint(
     panel.buttons["Start"].click()
     qtbot.waitUntil(lambda: len(session.valid_curve) >= 1, timeout=TIMEOUT_MS)
 
-    panel.buttons["Pause"].click()
-    qtbot.waitUntil(lambda: session.status == "paused" and session.job.blocked, timeout=TIMEOUT_MS)
-    qtbot.wait(50)  # deliver what the worker emitted before it blocked
-    updates = session.updates
-    qtbot.wait(300)  # the worker waits on its condition: no event arrives
-    assert session.updates == updates and session.job.blocked
-    assert panel.buttons["Pause"].text() == "Continue"
-    panel.buttons["Pause"].click()
-    qtbot.waitUntil(lambda: session.updates > updates, timeout=TIMEOUT_MS)
+    pause_then_continue(session, panel.buttons["Pause"], qtbot)
 
     panel.buttons["Cancel"].click()
     qtbot.waitUntil(lambda: session.status == "cancelled", timeout=TIMEOUT_MS)

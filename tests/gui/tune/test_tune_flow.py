@@ -11,6 +11,7 @@ from typing import Any
 from musevae.paths import user_models_dir
 from musevae.train.checkpoint import load_model
 from tests.gui.conftest import TIMEOUT_MS
+from tests.gui.pausing import pause_then_continue
 
 
 def _tiny_model_as_base(window: Any, tiny_model: Path, qtbot: Any) -> Any:
@@ -79,15 +80,7 @@ def test_pause_blocks_the_tuner_and_cancel_leaves_a_loadable_copy(window, tiny_m
     assert not panel.buttons["Start"].isEnabled() and not panel.kl_weight.isEnabled()
     qtbot.waitUntil(lambda: session.updates >= 1, timeout=TIMEOUT_MS)
 
-    panel.buttons["Pause"].click()
-    qtbot.waitUntil(lambda: session.status == "paused" and session.job.blocked, timeout=TIMEOUT_MS)
-    qtbot.wait(50)  # deliver what the worker emitted before it blocked
-    updates = session.updates
-    qtbot.wait(300)  # the worker waits on its condition: no update arrives
-    assert session.updates == updates and session.job.blocked
-    assert panel.buttons["Pause"].text() == "Continue"
-    panel.buttons["Pause"].click()
-    qtbot.waitUntil(lambda: session.updates > updates, timeout=TIMEOUT_MS)
+    pause_then_continue(session, panel.buttons["Pause"], qtbot)
 
     panel.buttons["Cancel"].click()
     qtbot.waitUntil(lambda: session.status == "cancelled", timeout=TIMEOUT_MS)
