@@ -123,7 +123,7 @@ class TrainPanel(QWidget):
         self.kind.currentTextChanged.connect(self._show_sizes)
         self.device.currentTextChanged.connect(lambda d: self.settings.set("train/device", d))
         self.buttons["Start"].clicked.connect(self.start)
-        self.buttons["Pause"].clicked.connect(self.toggle_pause)
+        self.buttons["Pause"].clicked.connect(s.toggle_pause)
         self.buttons["Cancel"].clicked.connect(s.cancel)
         self.buttons["Resume…"].clicked.connect(self.resume)
 
@@ -168,12 +168,6 @@ class TrainPanel(QWidget):
         request = self.request()
         if request is not None:
             self.session.start(request)
-
-    def toggle_pause(self) -> None:
-        if self.session.status == "paused":
-            self.session.unpause()
-        else:
-            self.session.pause()
 
     def resume(self) -> None:
         run_dir = self.session.run_dir

@@ -16,39 +16,28 @@ from PySide6.QtCore import QObject, Signal
 
 from musevae.gui.workers import tasks
 from musevae.gui.shell.notify import Notifier
-from musevae.gui.workers.job import ENDED, PAUSED, RUNNING, Job, start_job
+from musevae.gui.workers.job import ENDED, RUNNING, Job, start_job
+from musevae.gui.workers.run_session import RunSession
 
-IDLE, LOADING = "idle", "loading data"
+LOADING = "loading data"
 
 
-class TrainSession(QObject):
-    """State signals: ``statusChanged(str)``, ``deviceChanged(str)``, ``progressChanged()``
-    (updates, epochs, ETA), ``curvesChanged()``, ``dataProgress(what, done, total)``,
-    ``importReported(report)``, ``datasetsChanged()``, ``checkpointSaved(card)``,
-    ``finished(card)``, ``runDirChanged(path)``, ``dataBusyChanged(bool)``,
-    ``midiFolderChanged(path)``, ``catalogueChanged(catalogue)``."""
+class TrainSession(RunSession):
+    """State signals: a RunSession's (``progressChanged`` also for epochs and the ETA), and
+    ``dataProgress(what, done, total)``, ``importReported(report)``, ``datasetsChanged()``,
+    ``dataBusyChanged(bool)``, ``midiFolderChanged(path)``, ``catalogueChanged(catalogue)``."""
 
-    statusChanged = Signal(str)
-    deviceChanged = Signal(str)
-    progressChanged = Signal()
-    curvesChanged = Signal()
     dataProgress = Signal(str, int, int)  # total -1 when unknown
     importReported = Signal(object)
     datasetsChanged = Signal()
-    checkpointSaved = Signal(object)
-    finished = Signal(object)
-    runDirChanged = Signal(object)
     dataBusyChanged = Signal(bool)  # a download or folder import is running
     midiFolderChanged = Signal(object)  # the MIDI folder chosen to train on (or None)
     catalogueChanged = Signal(object)  # the model kinds and sizes, once torch is loaded
 
+    activity = "Training"
+
     def __init__(self, notifier: Notifier, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.notifier = notifier
-        self.status = IDLE
-        self.device = ""
-        self.run_dir: Path | None = None
-        self.job: Job | None = None
+        super().__init__(notifier, parent)
         self.data_job: Job | None = None
         self.midi_folder: Path | None = None
         self.catalogue: tasks.Catalogue | None = None
@@ -63,10 +52,6 @@ class TrainSession(QObject):
         self.train_curve: list[tuple[int, float, float]] = []  # (update, ELBO, KL) nats/frame
         self.valid_curve: list[tuple[int, float]] = []  # (update, ELBO)
 
-    @property
-    def busy(self) -> bool:
-        return self.job is not None and self.job.status not in ENDED
-
     # --- actions ----------------------------------------------------------------------------
     def start(self, request: tasks.TrainRequest) -> None:
         if self.busy:
@@ -76,10 +61,7 @@ class TrainSession(QObject):
         self.epochs = int(request.config.get("epochs", 0))
         self.curvesChanged.emit()
         self._set_status(LOADING)
-        self.job = start_job(
-            lambda post: tasks.train(request, post), self._on_event, self._on_failed,
-            self._on_job_status, "train", self,
-        )  # fmt: skip
+        self._start(lambda post: tasks.train(request, post), "train")
 
     def resume(self, run_dir: Path, epochs: int | None, device: str, data_dir: Path | None) -> None:
         config = {} if epochs is None else {"epochs": epochs}
@@ -87,18 +69,9 @@ class TrainSession(QObject):
                                      data_dir=data_dir)  # fmt: skip
         self.start(request)
 
-    def pause(self) -> None:
-        if self.job is not None:
-            self.job.pause()
-
     def unpause(self) -> None:
-        if self.job is not None:
-            self._last_step = None  # the pause is not training time
-            self.job.resume()
-
-    def cancel(self) -> None:
-        if self.job is not None:
-            self.job.cancel()
+        self._last_step = None  # the pause is not training time
+        super().unpause()
 
     def fetch(self, name: str, data_dir: Path | None, mirror: str) -> None:
         self._run_data(lambda post: tasks.fetch(name, data_dir, mirror, post), "fetch")
@@ -130,11 +103,6 @@ class TrainSession(QObject):
             lambda status: self.dataBusyChanged.emit(status not in ENDED), name, self,
         )  # fmt: skip
 
-    def _on_event(self, event: Any) -> None:
-        handler = getattr(self, f"_on_{type(event).__name__}", None)
-        if handler is not None:
-            handler(event)
-
     def _on_Progress(self, event: tasks.Progress) -> None:
         self.dataProgress.emit(event.what, event.done, -1 if event.total is None else event.total)
 
@@ -145,19 +113,11 @@ class TrainSession(QObject):
     def _on_Imported(self, event: tasks.Imported) -> None:
         self.importReported.emit(event.report)
 
-    def _on_DeviceChosen(self, event: tasks.DeviceChosen) -> None:
-        self.device = event.device
-        self.deviceChanged.emit(event.device)
-
     def _on_Started(self, event: Any) -> None:
-        self.total_updates, self.updates = event.total_updates, event.done_updates
         self.updates_per_epoch = event.updates_per_epoch
         self.epochs = event.total_updates // max(1, event.updates_per_epoch)
         self.epoch = event.done_updates // max(1, event.updates_per_epoch)
-        self.run_dir = Path(event.out_dir)
-        self.runDirChanged.emit(self.run_dir)
-        self._set_status(PAUSED if self.job is not None and self.job.status == PAUSED else RUNNING)
-        self.progressChanged.emit()
+        super()._on_Started(event)
 
     def _on_Step(self, event: Any) -> None:
         now = time.perf_counter()
@@ -176,9 +136,6 @@ class TrainSession(QObject):
         self.valid_curve.append((self.updates, event.elbo))
         self.curvesChanged.emit()
 
-    def _on_Checkpoint(self, event: Any) -> None:
-        self.checkpointSaved.emit(Path(event.path))
-
     def _on_Done(self, event: Any) -> None:
         summary = event.summary
         valid = f"{summary.valid_elbo:.3f}" if summary.valid_elbo is not None else "—"
@@ -188,9 +145,6 @@ class TrainSession(QObject):
             f"The model is in the Library ({summary.card.parent.name}).",
         )
         self.finished.emit(Path(summary.card))
-
-    def _on_failed(self, error: BaseException) -> None:
-        self.notifier.error("Training stopped", error)
 
     def _on_data_failed(self, error: BaseException) -> None:
         self.notifier.error("Data", error)
@@ -203,12 +157,7 @@ class TrainSession(QObject):
                 "Training cancelled",
                 f"The checkpoint in {self.run_dir} is usable; Resume continues the run.",
             )
-        self._set_status(status)
+        super()._on_job_status(status)
         if status in ENDED and self.eta_s is not None:
             self.eta_s = None  # nothing left to wait for
             self.progressChanged.emit()
-
-    def _set_status(self, status: str) -> None:
-        if status != self.status:
-            self.status = status
-            self.statusChanged.emit(status)

@@ -115,7 +115,7 @@ class TunePanel(QWidget):
         for tick, weight in self.rules.values():
             tick.toggled.connect(weight.setEnabled)
         self.buttons["Start"].clicked.connect(self.start)
-        self.buttons["Pause"].clicked.connect(self.toggle_pause)
+        self.buttons["Pause"].clicked.connect(s.toggle_pause)
         self.buttons["Cancel"].clicked.connect(s.cancel)
         self.buttons["Generate with base"].clicked.connect(lambda: self.generate_with(s.base))
         self.buttons["Generate with tuned"].clicked.connect(lambda: self.generate_with(s.tuned))
@@ -161,12 +161,6 @@ class TunePanel(QWidget):
         request = self.request()
         if request is not None:
             self.session.start(request)
-
-    def toggle_pause(self) -> None:
-        if self.session.status == "paused":
-            self.session.unpause()
-        else:
-            self.session.pause()
 
     def generate_with(self, card: Path | None) -> None:
         """Select ``card`` in the Library and generate from it."""

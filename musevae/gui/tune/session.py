@@ -15,33 +15,23 @@ from PySide6.QtCore import QObject, Signal
 
 from musevae.gui.workers import tasks
 from musevae.gui.shell.notify import Notifier
-from musevae.gui.workers.job import CANCELLED, ENDED, IDLE, PAUSED, RUNNING, Job, start_job
+from musevae.gui.workers.job import CANCELLED, RUNNING
+from musevae.gui.workers.run_session import RunSession
 
 STARTING = "starting"  # loading the models and scoring the base, before the first update
 
 
-class TuneSession(QObject):
-    """State signals: ``statusChanged(str)``, ``progressChanged()`` (updates, rates),
-    ``curvesChanged()``, ``deviceChanged(str)``, ``runDirChanged(path)``,
-    ``checkpointSaved(card)``, ``tunedChanged(card or None)`` (the copy to generate from:
-    set when a run finishes or is cancelled) and ``finished(card)``."""
+class TuneSession(RunSession):
+    """State signals: a RunSession's (``progressChanged`` also for the rates), and
+    ``tunedChanged(card or None)`` (the copy to generate from: set when a run finishes or
+    is cancelled)."""
 
-    statusChanged = Signal(str)
-    progressChanged = Signal()
-    curvesChanged = Signal()
-    deviceChanged = Signal(str)
-    runDirChanged = Signal(object)
-    checkpointSaved = Signal(object)
     tunedChanged = Signal(object)
-    finished = Signal(object)
+
+    activity = "Tuning"
 
     def __init__(self, notifier: Notifier, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.notifier = notifier
-        self.status = IDLE
-        self.device = ""
-        self.job: Job | None = None
-        self.run_dir: Path | None = None
+        super().__init__(notifier, parent)
         self.base: Path | None = None  # the base model's card
         self.tuned: Path | None = None  # the last run's tuned card
         self._reset_progress()
@@ -54,10 +44,6 @@ class TuneSession(QObject):
         self.after: dict[str, float] = {}  # the tuned copy's, once done
         self.kl = 0.0  # nats per step to the base on the evaluation paths, once done
 
-    @property
-    def busy(self) -> bool:
-        return self.job is not None and self.job.status not in ENDED
-
     # --- actions ----------------------------------------------------------------------------
     def start(self, request: tasks.TuneRequest) -> None:
         if self.busy:
@@ -69,20 +55,7 @@ class TuneSession(QObject):
         self.runDirChanged.emit(None)
         self.curvesChanged.emit()
         self._set_status(STARTING)
-        self.job = start_job(lambda post: tasks.tune(request), self._on_event, self._on_failed,
-                             self._on_job_status, "tune", self)  # fmt: skip
-
-    def pause(self) -> None:
-        if self.job is not None:
-            self.job.pause()
-
-    def unpause(self) -> None:
-        if self.job is not None:
-            self.job.resume()
-
-    def cancel(self) -> None:
-        if self.job is not None:
-            self.job.cancel()
+        self._start(lambda post: tasks.tune(request), "tune")
 
     def stop(self, wait_ms: int = 30_000) -> None:
         """Cancel and wait (window closing): the run ends with its tuned copy written."""
@@ -91,31 +64,15 @@ class TuneSession(QObject):
             self.job.wait(wait_ms)
 
     # --- worker results ----------------------------------------------------------------------
-    def _on_event(self, event: Any) -> None:
-        handler = getattr(self, f"_on_{type(event).__name__}", None)
-        if handler is not None:
-            handler(event)
-
-    def _on_DeviceChosen(self, event: tasks.DeviceChosen) -> None:
-        self.device = event.device
-        self.deviceChanged.emit(event.device)
-
     def _on_Started(self, event: Any) -> None:
-        self.total_updates, self.updates = event.total_updates, event.done_updates
         self.before = dict(event.before)
-        self.run_dir = Path(event.out_dir)
-        self.runDirChanged.emit(self.run_dir)
-        self._set_status(PAUSED if self.job is not None and self.job.status == PAUSED else RUNNING)
-        self.progressChanged.emit()
+        super()._on_Started(event)
 
     def _on_Step(self, event: Any) -> None:
         self.updates, self.terms = event.update, dict(event.terms)
         self.curve.append((event.update, event.reward, event.music, event.kl))
         self.progressChanged.emit()
         self.curvesChanged.emit()
-
-    def _on_Checkpoint(self, event: Any) -> None:
-        self.checkpointSaved.emit(Path(event.path))
 
     def _on_Done(self, event: Any) -> None:
         self.after, self.kl = dict(event.after), event.kl
@@ -131,9 +88,6 @@ class TuneSession(QObject):
         self.progressChanged.emit()
         self.finished.emit(Path(event.card))
 
-    def _on_failed(self, error: BaseException) -> None:
-        self.notifier.error("Tuning stopped", error)
-
     def _on_job_status(self, status: str) -> None:
         if status == RUNNING and self.status == STARTING:
             return  # still loading; Started switches to running
@@ -144,13 +98,8 @@ class TuneSession(QObject):
                 self.notifier.info("Tuning cancelled",
                                    f"The copy after {self.updates} updates is in the Library "
                                    f"({self.run_dir.name}).")  # fmt: skip
-        self._set_status(status)
+        super()._on_job_status(status)
 
     def _set_tuned(self, card: Path) -> None:
         self.tuned = card
         self.tunedChanged.emit(card)
-
-    def _set_status(self, status: str) -> None:
-        if status != self.status:
-            self.status = status
-            self.statusChanged.emit(status)
