@@ -35,6 +35,15 @@ def _reweigh(card: Path) -> None:
     card.write_text(json.dumps(data))
 
 
+def _misfit(folder: Path) -> Path:
+    """A GRU of 6 units, so (3 * 6, 88) input weights, whose card claims 8: (24, 88)."""
+    card = _saved(folder, hidden=6)
+    data = json.loads(card.read_text())
+    data["model"]["config"]["hidden"] = 8
+    card.write_text(json.dumps(data))
+    return card
+
+
 def test_round_trip_restores_weights_config_and_card(tmp_path: Path) -> None:
     card_path = _saved(tmp_path)
     torch.manual_seed(0)
@@ -99,11 +108,7 @@ def test_a_newer_format_asks_for_an_update(tmp_path: Path) -> None:
 
 
 def test_weights_that_do_not_fit_the_config_are_refused(tmp_path: Path) -> None:
-    # A GRU of 6 units has (3 * 6, 88) input weights; the card now claims 8 units.
-    card = _saved(tmp_path, hidden=6)
-    data = json.loads(card.read_text())
-    data["model"]["config"]["hidden"] = 8
-    card.write_text(json.dumps(data))
+    _misfit(tmp_path)
     fits = r"do not fit the rnn model .*\(18, 88\).*needs \(24, 88\)"
     with pytest.raises(CheckpointError, match=fits):
         load_model(tmp_path)

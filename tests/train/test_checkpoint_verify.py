@@ -13,7 +13,7 @@ import torch
 from musevae.errors import CheckpointError
 from musevae.models.registry import build_model
 from musevae.train.checkpoint import CheckpointWarning, load_model, save_model, verify
-from tests.train.test_checkpoint import _reweigh, _saved
+from tests.train.test_checkpoint import _misfit, _reweigh, _saved
 from tests.train.toy import KINDS, tiny_sizes
 
 
@@ -45,11 +45,7 @@ def test_a_bad_header_is_found_when_the_checksum_matches(tmp_path: Path) -> None
 
 
 def test_shapes_are_checked_against_the_cards_config(tmp_path: Path) -> None:
-    # A GRU of 6 units has (3 * 6, 88) input weights; the card now claims 8 units.
-    card = _saved(tmp_path, hidden=6)
-    data = json.loads(card.read_text())
-    data["model"]["config"]["hidden"] = 8
-    card.write_text(json.dumps(data))
+    _misfit(tmp_path)
     with pytest.raises(CheckpointError, match=r"\(18, 88\).*needs \(24, 88\)"):
         verify(tmp_path)
 
