@@ -13,7 +13,7 @@ from musevae.generate import Controls, generate, sample
 from musevae.models import build_model
 from musevae.models.base import SequenceModel
 from musevae.models.emission.nade_frame import conditional_logits
-from tests.generate.conftest import HIGH_TUNE, LOW_TUNE, fit, tune_roll
+from tests.generate.conftest import HIGH_TUNE, LOW_TUNE, fit, same_seed_same_music, tune_roll
 
 
 @pytest.fixture(scope="module")
@@ -48,12 +48,7 @@ def _conditionals(model: SequenceModel, notes: np.ndarray, prime: PianoRoll | No
 
 
 def test_same_seed_same_music_and_the_lanes_are_the_drawn_conditionals(untrained_nade) -> None:
-    first = generate(untrained_nade, 30, n=2, seed=7)
-    again = generate(untrained_nade, 30, n=2, seed=7)
-    other = generate(untrained_nade, 30, n=2, seed=8)
-    assert all(a == b for a, b in zip(first.rolls, again.rolls))
-    np.testing.assert_array_equal(first.probs, again.probs)
-    assert first.rolls[0] != other.rolls[0]
+    first = same_seed_same_music(untrained_nade, 30)
     for i, roll in enumerate(first.rolls):
         expected = _conditionals(untrained_nade, roll.keys, None)
         np.testing.assert_allclose(first.probs[i], expected, atol=1e-5)
