@@ -10,7 +10,11 @@ roll, which draws it in its own colour. A take ends after the chosen silence; th
 note begins a new one at step 0.
 
 Continue records a take of at most N bars until that silence, writes it to a ``.mid``
-and primes the Generate tab's model with it, exactly as a prime file does. Call and
+and primes the Generate tab's model with it, exactly as a prime file does. With a
+count-in (or the metronome on) a core :class:`~musevae.playback.metronome.Metronome`
+clicks through the chosen output - the player's MIDI port, or short clicks with the
+built-in sound - and the take's step 0 is the downbeat after the count-in, which is
+counted down in ``count_in_text``. Call and
 response runs ``midi_in.call_and_response`` as a run of the generate session's one job
 (``tasks.answer``): each answer fills the roll like a generated piece and plays through
 the chosen MIDI output, and the playhead follows it.
@@ -37,22 +41,27 @@ from musevae.gui.playback.session import PlaybackSession
 from musevae.gui.playback.state import BUILT_IN, NO_INPUT, PlaybackState
 from musevae.gui.generate.panel import GeneratePanel
 from musevae.gui.playback.player import QtPlayer
+from musevae.gui.midi_in.clicks import SoundClicks
+from musevae.gui.midi_in.metronome import QtMetronome
 from musevae.gui.shell.settings import Settings
 from musevae.playback.record import PhraseRecorder
 
 FRAME_MS = 40  # how often the roll is redrawn while a take is being played
 CHECK_S = 0.25  # how often Continue looks for its keyboard in the port list
 BEATS_PER_BAR = 4
+COUNT_IN_BARS = (0, 1, 2)  # the count-ins offered; any other setting reads as none
 TAKE_STEPS = 1 << 16  # a take shown between Continues has no length of its own
 
 
 class MidiInSession(QObject):
     """``takeChanged()`` while the live notes change, ``recordingChanged(bool)`` while
-    Continue records, ``answeringChanged(bool)`` while call and response is on."""
+    Continue records, ``answeringChanged(bool)`` while call and response is on,
+    ``countInChanged(text)`` as the count-in counts down ("" once it is over)."""
 
     takeChanged = Signal()
     recordingChanged = Signal(bool)
     answeringChanged = Signal(bool)
+    countInChanged = Signal(str)
 
     def __init__(
         self, playback: PlaybackState, generation: GenerationState, player: PlaybackSession,
@@ -69,12 +78,17 @@ class MidiInSession(QObject):
         self.recording: tasks.GenerateRequest | None = None  # Continue's request
         self.answering = False
         self._answer_player: QtPlayer | None = None
+        self.metronome: QtMetronome | None = None  # clicking for Continue's take
+        self.downbeat: float | None = None  # step 0 of that take, after its count-in
+        self.count_in_text = ""
+        self._sound_clicks: SoundClicks | None = None
         self._checked = 0.0
         self._folder = Path(tempfile.mkdtemp(prefix="musevae-takes-"))
         self._timer = QTimer(self, interval=FRAME_MS)
         self._timer.timeout.connect(self._tick)
         playback.inputChanged.connect(self._open)
         playback.portChanged.connect(lambda port: self.set_answering(False))
+        playback.portChanged.connect(lambda port: self._stop_metronome())
         generating.busyChanged.connect(lambda busy: busy or self._answering_ended())
         generating.answered.connect(self._on_answer)
 
@@ -132,6 +146,8 @@ class MidiInSession(QObject):
 
     def _tick(self) -> None:
         take, now = self.take, time.perf_counter()
+        if self.count_in_text and self.downbeat is not None and now >= self.downbeat:
+            self._show_count_in("")
         if take is None or take.start_time is None:
             return
         if take.silence(now) < self.settings.get("midi_in/silence") + FRAME_MS / 1000:
@@ -155,8 +171,15 @@ class MidiInSession(QObject):
             return
         bars = self.settings.get("midi_in/bars")
         steps = max(1, round(bars * BEATS_PER_BAR / request.step_beats))
+        count_in = self.settings.get("midi_in/count_in")
+        count_in = count_in if count_in in COUNT_IN_BARS else 0
+        clicking = self.settings.get("midi_in/metronome")
+        self.downbeat = None
+        if (count_in or clicking) and not self._start_metronome(count_in, clicking):
+            return
         with self._take_lock:
-            self.take = self._new_take(steps, request.step_beats)
+            self.take = PhraseRecorder(steps, bpm=self.playback.tempo, downbeat=self.downbeat,
+                                       step_beats=request.step_beats)  # fmt: skip
         self.recording, self._checked = request, time.perf_counter()
         self.recordingChanged.emit(True)
         self.takeChanged.emit()
@@ -191,9 +214,62 @@ class MidiInSession(QObject):
             self.generating.generate(replace(request, prime=path))
 
     def _end_recording(self) -> None:
+        self._stop_metronome()
         if self.recording is not None:
             self.recording = None
             self.recordingChanged.emit(False)
+
+    # --- the metronome ------------------------------------------------------------------
+    def _start_metronome(self, count_in: int, clicking: bool) -> bool:
+        """Click ``count_in`` bars (and on while recording if ``clicking``) on the chosen
+        output; sets the downbeat. False, with the reason shown, if no output opens."""
+        from musevae.playback.metronome import Metronome
+
+        try:
+            output = self._click_output()
+        except Exception as error:
+            self.notifier.error("Metronome", error)
+            return False
+        metronome = QtMetronome(Metronome(output, bpm=self.playback.tempo,
+                                          beats_per_bar=BEATS_PER_BAR), self)  # fmt: skip
+        metronome.clicked.connect(lambda click: self._on_click(metronome, click))
+        metronome.failed.connect(lambda error: self._on_metronome_failed(metronome, error))
+        self.metronome = metronome
+        self.downbeat = metronome.metronome.start(count_in, keep_going=clicking)
+        return True
+
+    def _click_output(self) -> Any:
+        """The player's MIDI output, or with the built-in sound, clicks played as sound."""
+        if self.playback.port != BUILT_IN:
+            return self.player.open_output()
+        if self._sound_clicks is None:
+            self._sound_clicks = SoundClicks(self._folder, self)
+            problem = self._sound_clicks.problem
+            if problem is not None:
+                self.notifier.info("Metronome", f"The clicks are silent: {problem}. Choose a "
+                                   "MIDI output in the transport bar to hear them.")  # fmt: skip
+        return self._sound_clicks
+
+    def _on_click(self, metronome: QtMetronome, click: Any) -> None:
+        if click.count_in and metronome is self.metronome:  # not a late one, once stopped
+            self._show_count_in(f"Count-in {click.count_in}…")
+
+    def _show_count_in(self, text: str) -> None:
+        if text != self.count_in_text:
+            self.count_in_text = text
+            self.countInChanged.emit(text)
+
+    def _on_metronome_failed(self, metronome: QtMetronome, error: BaseException) -> None:
+        if metronome is self.metronome:  # not one stopped since (its port closed under it)
+            self.notifier.error("Metronome", error)
+            self._stop_metronome()
+
+    def _stop_metronome(self) -> None:
+        if self.metronome is not None:
+            self.metronome.metronome.stop()
+            self.metronome.deleteLater()
+            self.metronome = None
+        self._show_count_in("")
 
     # --- call and response --------------------------------------------------------------
     def set_answering(self, on: bool) -> None:

@@ -200,6 +200,7 @@ class MainWindow(QMainWindow):
 
     def _wire(self) -> None:
         self.notifier.posted.connect(self._show_message)
+        self.midi_in.countInChanged.connect(self._show_count_in)
         self.roll_panel.roll.seekRequested.connect(self.player.seek)
         self.ready.connect(self.player.watch_ports)
         self.training.checkpointSaved.connect(lambda card: self.library.refresh())
@@ -215,6 +216,13 @@ class MainWindow(QMainWindow):
     def _generate(self) -> None:
         self.tabs.setCurrentIndex(2)
         self.generate_panel.generate()
+
+    def _show_count_in(self, text: str) -> None:
+        """The count-in's beats in the status bar, gone at the downbeat."""
+        if text:
+            self.statusBar().showMessage(text)
+        elif self.statusBar().currentMessage().startswith("Count-in"):
+            self.statusBar().clearMessage()
 
     def _show_message(self, message: Message) -> None:
         self.statusBar().showMessage(f"{message.title}: {message.text}", 15_000)

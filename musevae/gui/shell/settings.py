@@ -19,6 +19,8 @@ DEFAULTS: dict[str, Any] = {
     "playback/input": "",  # "" = no MIDI input
     "midi_in/silence": 1.0,  # seconds of silence that end a phrase played
     "midi_in/bars": 4,  # the longest take Continue records
+    "midi_in/count_in": 0,  # bars of metronome clicks before Continue records: 0, 1 or 2
+    "midi_in/metronome": False,  # clicks on while Continue records
     "playback/tempo": 100.0,
     "playback/loop": False,
     "folders/data": "",  # "" = musevae's default data folder
