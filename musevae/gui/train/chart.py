@@ -16,6 +16,7 @@ from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from musevae.gui.train.session import TrainSession
+from musevae.gui.workers.run_session import RunSession
 
 MAX_POINTS = 600
 REDRAW_MS = 200
@@ -113,18 +114,20 @@ class CurveChart(QChartView):
         return self.series[name].count()
 
 
-class TrainingCharts(QWidget):
-    """ELBO (train and validation) and KL (train) curves of the session's run."""
+class RunCharts(QWidget):
+    """A run's two charts, the upper one taller. ``redraw`` runs once, REDRAW_MS after the
+    session's ``curvesChanged``, however often it comes meanwhile."""
 
-    def __init__(self, session: TrainSession, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, session: RunSession, upper: CurveChart, lower: CurveChart,
+        parent: QWidget | None = None,
+    ) -> None:  # fmt: skip
         super().__init__(parent)
         self.session = session
-        self.elbo = CurveChart("ELBO", {"train": "#1f77b4", "validation": "#ff7f0e"})
-        self.kl = CurveChart("KL", {"train KL": "#2ca02c"})
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.elbo, 3)
-        layout.addWidget(self.kl, 2)
+        layout.addWidget(upper, 3)
+        layout.addWidget(lower, 2)
         self._timer = QTimer(self, singleShot=True, interval=REDRAW_MS)
         self._timer.timeout.connect(self.redraw)
         session.curvesChanged.connect(self._mark_dirty)
@@ -132,6 +135,21 @@ class TrainingCharts(QWidget):
     def _mark_dirty(self) -> None:
         if not self._timer.isActive():
             self._timer.start()
+
+    def redraw(self) -> None:
+        """Show the session's curves now; each pair of charts knows which."""
+        raise NotImplementedError
+
+
+class TrainingCharts(RunCharts):
+    """ELBO (train and validation) and KL (train) curves of the session's run."""
+
+    session: TrainSession
+
+    def __init__(self, session: TrainSession, parent: QWidget | None = None) -> None:
+        self.elbo = CurveChart("ELBO", {"train": "#1f77b4", "validation": "#ff7f0e"})
+        self.kl = CurveChart("KL", {"train KL": "#2ca02c"})
+        super().__init__(session, self.elbo, self.kl, parent)
 
     def redraw(self) -> None:
         s = self.session

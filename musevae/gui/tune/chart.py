@@ -1,31 +1,24 @@
 """The tuning curves: reward per step (the whole reward and the rules' part of it) and the
-KL to the base, over updates, with the training charts' ``CurveChart``. Like those, it
-redraws at most five times a second however fast the updates come."""
+KL to the base, over updates, with the training charts' ``CurveChart`` and ``RunCharts``.
+Like those, it redraws at most five times a second however fast the updates come."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QWidget
 
-from musevae.gui.train.chart import REDRAW_MS, CurveChart
+from musevae.gui.train.chart import CurveChart, RunCharts
 from musevae.gui.tune.session import TuneSession
 
 
-class TuneCharts(QWidget):
+class TuneCharts(RunCharts):
+    session: TuneSession
+
     def __init__(self, session: TuneSession, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.session = session
         self.reward = CurveChart("Reward", {"reward": "#1f77b4", "rules": "#ff7f0e"})
         self.reward.y_axis.setTitleText("per step")
         self.kl = CurveChart("KL to the base model", {"KL": "#2ca02c"})
         self.kl.y_axis.setTitleText("nats / step")
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.reward, 3)
-        layout.addWidget(self.kl, 2)
-        self._timer = QTimer(self, singleShot=True, interval=REDRAW_MS)
-        self._timer.timeout.connect(self.redraw)
-        session.curvesChanged.connect(lambda: self._timer.isActive() or self._timer.start())
+        super().__init__(session, self.reward, self.kl, parent)
 
     def redraw(self) -> None:
         curve = self.session.curve

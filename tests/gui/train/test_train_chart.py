@@ -1,6 +1,7 @@
 """The learning curves' axes: no numbers on an empty chart (its 0..1 update axis read
 "0 0 0 0 1"), whole round update ticks, and a y range that holds every finite point,
-the steep first updates included (the first ~25 once fell off the bottom)."""
+the steep first updates included (the first ~25 once fell off the bottom); a burst of
+curve changes redraws once."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import pytest
 
 from musevae.gui.shell.notify import Notifier
 from musevae.gui.train.chart import (
+    REDRAW_MS,
     CurveChart,
     TrainingCharts,
     decimals_for,
@@ -78,3 +80,26 @@ def test_value_range_pads_a_single_value_so_its_ticks_differ():
     low, high = value_range([-6.7])
     assert low < -6.7 < high and high - low >= 0.1
     assert value_range([]) is None
+
+
+class _CountingCharts(TrainingCharts):
+    def __init__(self, session: TrainSession) -> None:
+        self.drawn = 0
+        super().__init__(session)
+
+    def redraw(self) -> None:
+        self.drawn += 1
+        super().redraw()
+
+
+def test_a_burst_of_curve_changes_redraws_once_after_a_short_wait(qtbot):
+    session = TrainSession(Notifier())
+    charts = _CountingCharts(session)
+    qtbot.addWidget(charts)
+    session.train_curve = [(1, -60.0, 0.1), (2, -55.0, 0.2)]
+    for _ in range(50):  # fifty updates in one burst
+        session.curvesChanged.emit()
+    assert charts.drawn == 0 and charts.elbo.points("train") == 0  # not yet
+    qtbot.waitUntil(lambda: charts.drawn == 1, timeout=10 * REDRAW_MS)
+    qtbot.wait(2 * REDRAW_MS)  # nothing more came: no second redraw
+    assert charts.drawn == 1 and charts.elbo.points("train") == 2
