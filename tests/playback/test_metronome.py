@@ -1,5 +1,6 @@
 """The metronome: clicks on absolute beats (hand-computed), stop silences at once, the
-count-in sets a recording's step 0, and the clicks reach a real JACK port in order."""
+count-in sets a recording's step 0, and through real JACK ports the clicks arrive in
+order on the beat and a keyboard's phrase is recorded from the downbeat."""
 
 from __future__ import annotations
 
@@ -10,9 +11,12 @@ import time
 import pytest
 
 from musevae.playback.metronome import ACCENT, BEAT, Metronome, clicks
+from musevae.playback.midi_in import Listener
 from musevae.playback.output import RecordingOutput
+from musevae.playback.ports import open_input
 from musevae.playback.record import PhraseRecorder
-from tests.playback.jack import note_ons, stuck_notes
+from tests.playback.jack import note_ons, stuck_notes, unique
+from tests.playback.test_midi_in import Keyboard
 
 ON, OFF = 0x90, 0x80
 DRUM_ON, DRUM_OFF, DRUM_CC = 0x99, 0x89, 0xB9  # channel 10
@@ -121,3 +125,26 @@ def test_the_clicks_reach_a_jack_port_in_order_and_on_the_beat(recorder, jack_ou
     gaps = [later - earlier for (earlier, _), (later, _) in zip(heard, heard[1:])]
     assert all(abs(gap - 0.2) < 0.06 for gap in gaps), gaps  # JACK periods are 5 ms
     assert abs(heard[-1][0] - heard[0][0] - 7 * 0.2) < 0.06  # and no drift over the bars
+
+
+def test_a_listener_records_from_the_downbeat_of_a_count_in(recorder, jack_output) -> None:
+    keyboard = Keyboard()
+    source = open_input(keyboard.client, api="jack", client_name=unique("musevae"))
+    listener = Listener(source)
+    time.sleep(0.3)  # let the new clients' connections settle before timing notes
+    metronome = Metronome(jack_output, bpm=240.0)  # a beat every 0.25 s
+    downbeat = metronome.start(1)
+    step = 0.125  # eighths at 240 BPM
+    take = listener.start(64, bpm=240.0, step_beats=0.5, downbeat=downbeat)
+    for steps, *message in [(-2.4, ON, 60, 90), (-0.25, ON, 62, 90), (1, OFF, 60, 0),
+                            (2, OFF, 62, 0), (4, ON, 64, 90), (6, OFF, 64, 0)]:  # fmt: skip
+        time.sleep(max(0.0, downbeat + steps * step - time.perf_counter()))
+        keyboard.send(*message)
+    played = listener.phrase(take, silence=0.3)
+    # 60 came during the count-in and is left out; 62, a quarter step early, is step 0
+    assert played.roll.to_notes() == [[62], [62], [], [], [64], [64]]
+    assert metronome.wait(5) and recorder.wait_for(lambda got: len(note_ons(got)) == 4, 5)
+    first_click = note_ons(recorder.received())[0][0]
+    assert abs(downbeat - 4 * 0.25 - first_click) < 0.05  # the downbeat is the fifth beat
+    source.close()
+    keyboard.unplug()
