@@ -7,8 +7,10 @@
 
 h_t depends on the sampled z_t, so training needs a per-step loop. The loop is kept lean:
 everything that depends on x alone (phi_x, its share of the encoder's first layer and of
-the RNN's input gates) is computed for all steps before it; both h_{t-1} matmuls are one;
-the prior, decoder and emission run for all steps after it.
+the RNN's input gates) is computed for all steps before it; the loop itself is one
+autograd Function with a hand-written backward pass (``vrnn_rollout.py``), whose weight
+gradients are one matmul each over all steps; the prior, decoder and emission run for
+all steps after it.
 
 Initial state: like every model here, step t reads x_{t-1} with x_0 = 0; for the VRNN
 that means h_0 = RNN(0, [phi_x(0), phi_z(0)]) with z_0 = 0, a learned start state that
@@ -23,21 +25,16 @@ from typing import ClassVar, NamedTuple
 
 import torch
 import torch.nn.functional as F
-from torch import Tensor, nn
+from torch import Tensor
 
 from musevae.data.pianoroll import KEY_COUNT
 from musevae.models.base import LatentPass, LatentSequenceModel, State, StepOutput
 from musevae.models.config import ModelConfig
 from musevae.models.emission import build_emission
-from musevae.models.layers import (
-    MLP,
-    Gaussian,
-    GaussianHead,
-    activation,
-    std_from_raw,
-)
+from musevae.models.layers import MLP, Gaussian, GaussianHead
 from musevae.models.recurrence import CELLS, Recurrent, cell_step, zero_state
-from musevae.models.step_kernels import CELL_UPDATES, Precision
+from musevae.models.step_kernels import Precision
+from musevae.models.vrnn_rollout import RolloutWeights, run_rollout
 from musevae.models.vrnn_step import VRNNStepper
 
 
@@ -94,35 +91,23 @@ class VRNN(LatentSequenceModel):
     def _rollout(self, x: Tensor, generator: torch.Generator | None = None) -> _Rollout:
         """Run the recurrence over x with z_t ~ q(z_t | x_t, h_{t-1}) (reparameterised)."""
         c, batch = self.config, x.shape[0]
-        w_h = torch.cat([self.enc_net.inputs[1].weight, self.cell.weight_hh]).t()
-        b_h = torch.cat([x.new_zeros(c.hidden), self.cell.bias_hh])  # (Hd + G H,), G gates
-        w_gate_z = self.cell.weight_ih[:, c.hidden :].t()  # phi_z(z_t) -> input gates
         phi_x = self.phi_x(x).transpose(0, 1)  # (T, B, Hd)
         enc_x = self.enc_net.project(0, phi_x)  # (T, B, Hd)
         gate_x = F.linear(phi_x, self.cell.weight_ih[:, : c.hidden], self.cell.bias_ih)
         eps = torch.randn(  # (T, B, Z)
             x.shape[1], batch, c.z_dim, generator=generator, dtype=x.dtype, device=x.device
         )
-        update = CELL_UPDATES[c.rnn]
-        state = before = self._start(x)
-        hs, means, stds, zs, phi_zs = [], [], [], [], []
-        for enc_t, gate_t, eps_t in zip(enc_x.unbind(0), gate_x.unbind(0), eps.unbind(0)):
-            h, before = state[0], state
-            hs.append(h)
-            from_h = torch.addmm(b_h, h, w_h)  # (B, Hd + G H) encoder part | hidden gates
-            enc = activation(enc_t + from_h[:, : c.hidden])  # (B, Hd)
-            mean, raw_var = self.enc_head.linear(enc).chunk(2, -1)
-            std = std_from_raw(raw_var, c.var_floor)
-            z = torch.addcmul(mean, std, eps_t)
-            phi_z = self.phi_z(z)  # (B, Hd)
-            state = update(torch.addmm(gate_t, phi_z, w_gate_z), from_h[:, c.hidden :], state)
-            means.append(mean)
-            stds.append(std)
-            zs.append(z)
-            phi_zs.append(phi_z)
-        stack = lambda items: torch.stack(items, dim=1)  # noqa: E731  list of (B, .) -> (B, T, .)
-        posterior = Gaussian(stack(means), stack(stds))
-        return _Rollout(stack(hs), posterior, stack(zs), stack(phi_zs), before)
+        weights = RolloutWeights(
+            self.enc_net.inputs[1].weight, self.cell.weight_hh, self.cell.bias_hh,
+            self.enc_head.linear.weight, self.enc_head.linear.bias,
+            self.phi_z.inputs[0].weight, self.phi_z.inputs[0].bias,
+            self.cell.weight_ih[:, c.hidden :],
+        )  # fmt: skip
+        out = run_rollout(self._start(x), enc_x, gate_x, eps, weights, c.var_floor)
+        batch_first = lambda t: t.transpose(0, 1)  # noqa: E731  (T, B, .) -> (B, T, .)
+        posterior = self.enc_head.split(batch_first(out.raw_q))
+        return _Rollout(batch_first(out.h_prev), posterior, batch_first(out.z),
+                        batch_first(out.phi_z), out.last_before)  # fmt: skip
 
     def latent_pass(self, x: Tensor, mask: Tensor) -> LatentPass:
         r = self._rollout(x)
