@@ -30,7 +30,7 @@ def test_ports_lists_jack_outputs_and_inputs(recorder, capsys) -> None:
     assert main(["ports", "--api", "jack"]) == 0
     shown = capsys.readouterr().out
     assert shown.startswith("MIDI outputs:\n")
-    assert f"  jack      " in shown and f"  {recorder.port}\n" in shown
+    assert "  jack      " in shown and f"  {recorder.port}\n" in shown
 
 
 def test_play_sends_a_file_to_the_chosen_port(recorder, midi_file, capsys) -> None:
@@ -118,7 +118,7 @@ def test_with_no_midi_output_the_file_is_rendered_to_wav(
     assert main(["play", str(path), "--wav", str(wav), "--bpm", "120"]) == 0
     shown = capsys.readouterr().out
     assert "no MIDI output found" in shown and f"wrote {wav}" in shown
-    assert f"could not play it: no audio player found" in shown
+    assert "could not play it: no audio player found" in shown
     samples, rate = read_wav(wav)
     # 6 sixteenths at 120 BPM plus the 0.1 s release
     assert len(samples) / rate == pytest.approx(6 * 0.125 + 0.1, abs=0.01)
