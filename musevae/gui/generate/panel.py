@@ -165,10 +165,9 @@ class GeneratePanel(QWidget):
             self.session.generate(request)
 
     def choose_prime(self) -> None:
-        start = self.settings.get("folders/prime")
-        path = self.dialogs.open_file("Prime from a MIDI file", start, MIDI_FILTER)
+        path = self.dialogs.open_file_in(self.settings, "folders/prime", "Prime from a MIDI file",
+                                         MIDI_FILTER)  # fmt: skip
         if path is not None:
-            self.settings.set("folders/prime", str(Path(path).parent))
             self.session.set_prime(path)
 
     def _show_prime(self, path: Path | None) -> None:

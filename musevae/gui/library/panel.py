@@ -9,7 +9,6 @@ came from and its full path on hover.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -185,10 +184,9 @@ class LibraryPanel(QWidget):
 
     # --- actions --------------------------------------------------------------------------
     def open_checkpoint(self) -> None:
-        start = self.settings.get("folders/models")
-        path = self.dialogs.open_file("Open a model checkpoint", start, CARD_FILTER)
+        path = self.dialogs.open_file_in(self.settings, "folders/models", "Open a model checkpoint",
+                                         CARD_FILTER)  # fmt: skip
         if path is not None:
-            self.settings.set("folders/models", str(Path(path).parent))
             self.session.open_checkpoint(path)
 
     def rename_current(self) -> None:

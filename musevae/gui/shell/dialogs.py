@@ -13,6 +13,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
 
 from musevae.gui.shell.focus import focus_returns
+from musevae.gui.shell.settings import Settings
 
 MIDI_FILTER = "MIDI files (*.mid *.midi)"
 CARD_FILTER = "Model cards (*.json);;Weights (*.safetensors)"
@@ -28,6 +29,14 @@ class Dialogs:
         with focus_returns(self.parent):
             name, _ = QFileDialog.getOpenFileName(self.parent, title, start, filters)
         return Path(name) if name else None
+
+    def open_file_in(self, settings: Settings, key: str, title: str, filters: str) -> Path | None:
+        """``open_file`` from the folder ``settings`` keeps under ``key``, which then
+        becomes the chosen file's folder, so the next question starts there."""
+        path = self.open_file(title, settings.get(key), filters)
+        if path is not None:
+            settings.set(key, str(Path(path).parent))
+        return path
 
     def save_file(
         self, title: str, start: str, filters: str, selected: str = ""
