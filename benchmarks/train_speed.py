@@ -12,7 +12,10 @@ frames per second and peak memory, next to
   writes it; "speed-up" is its time over ours (> 1: ours is faster);
 - the same model with the NADE emission (``emission=nade`` at its default hidden size);
   "nade x" is its time over the Bernoulli model's (target: at most 1.3).
-The four are called in turn, so all see the same machine load. ``--rnn gru lstm`` gives
+- the MULTIPLY RATE: the model's matmul FLOPs per step (forward and backward, counted by
+  ``torch.utils.flop_counter``) over its time, and that rate as a share of what one large
+  square matmul reaches here ("of peak"): how much room the arithmetic leaves.
+The five are called in turn, so all see the same machine load. ``--rnn gru lstm`` gives
 a row per cell (the model's ``rnn`` setting; bound and textbook use the same cell).
 
 Each model runs in its own process so the peak memory figure is its own. Timings on a
@@ -128,6 +131,16 @@ def _peak_mb(device: str, rss_before_kb: int) -> float:
 
 
 CLOCKS = {"wall": time.perf_counter, "cpu": time.process_time}
+PEAK_SIZE = 1024  # the square matmul whose rate stands for the machine's peak
+
+
+def count_flops(step: Callable[[], None]) -> int:
+    """Matmul FLOPs of one call of ``step`` (forward and backward)."""
+    from torch.utils.flop_counter import FlopCounterMode
+
+    with FlopCounterMode(display=False) as counter:
+        step()
+    return counter.get_total_flops()
 
 
 def measure(
@@ -170,13 +183,19 @@ def measure(
         textbook.loss(x).backward()
         textbook_optimizer.step()
 
+    square = torch.randn(PEAK_SIZE, PEAK_SIZE, device=device)
+
+    def peak_step() -> None:
+        square @ square
+
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     if device == "cuda":
         torch.cuda.reset_peak_memory_stats()
     train_step()  # the peak of a training step (the others' are measured after it)
     peak = _peak_mb(device, rss_before)
-    model_times, bound_times, textbook_times, nade_times = _time_interleaved(
-        [train_step, bound_step, textbook_step, nade_step], steps, device, CLOCKS[clock]
+    model_times, bound_times, textbook_times, nade_times, peak_times = _time_interleaved(
+        [train_step, bound_step, textbook_step, nade_step, peak_step], steps, device,
+        CLOCKS[clock],
     )
     return {
         "model_ms": statistics.median(model_times),
@@ -184,6 +203,8 @@ def measure(
         "textbook_ms": statistics.median(textbook_times),
         "nade_ms": statistics.median(nade_times),
         "peak_mb": peak,
+        "gflop": count_flops(train_step) / 1e9,
+        "peak_gflops": 2 * PEAK_SIZE**3 / 1e6 / statistics.median(peak_times),
     }
 
 
@@ -209,7 +230,7 @@ def main() -> None:
           f"{args.clock} clock, median of {args.steps} steps; default (paper music) sizes")
     print(f"{'model':<7}{'rnn':<5}{'ms/step':>9}{'frames/s':>10}{'peak MB':>9}"
           f"{'bound ms':>10}{'bound':>7}{'textbook ms':>13}{'speed-up':>10}"
-          f"{'nade ms':>9}{'nade x':>8}")
+          f"{'nade ms':>9}{'nade x':>8}{'GFLOP':>7}{'GFLOP/s':>9}{'of peak':>9}")
     context = multiprocessing.get_context("spawn")
     for kind in args.models:
         for rnn in args.rnn:
@@ -223,10 +244,12 @@ def main() -> None:
 
 def _print_row(kind: str, rnn: str, r: dict[str, float]) -> None:
     frames = BATCH * STEPS / (r["model_ms"] / 1000.0)
+    rate = r["gflop"] / (r["model_ms"] / 1000.0)  # GFLOP/s
     print(f"{kind:<7}{rnn:<5}{r['model_ms']:>9.1f}{frames:>10.0f}{r['peak_mb']:>9.0f}"
           f"{r['bound_ms']:>10.1f}{r['model_ms'] / r['bound_ms']:>7.2f}"
           f"{r['textbook_ms']:>13.1f}{r['textbook_ms'] / r['model_ms']:>10.2f}"
-          f"{r['nade_ms']:>9.1f}{r['nade_ms'] / r['model_ms']:>8.2f}")
+          f"{r['nade_ms']:>9.1f}{r['nade_ms'] / r['model_ms']:>8.2f}"
+          f"{r['gflop']:>7.1f}{rate:>9.0f}{rate / r['peak_gflops']:>9.0%}")
 
 
 if __name__ == "__main__":
