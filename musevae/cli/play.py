@@ -37,14 +37,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "play",
         help="play a MIDI file or a model over MIDI (or through the speakers)",
-        description="Play FILE.mid, or music sampled live from MODEL (a library name or a "
-        "checkpoint path), on a MIDI output. Without --port or --virtual the first real "
-        "output is used; with none at all the music is rendered to WAV and played by the "
+        description="Play FILE.mid, or music sampled live from MODEL (a library name, a "
+        "checkpoint path, or a data set's name for its default model), on a MIDI output. "
+        "Without --port or --virtual the first real output is used; with none at all the "
+        "music is rendered to WAV and played by the "
         "system's audio player (FluidSynth renders it when installed, with a General MIDI "
         "SoundFont: Debian's fluidsynth and fluid-soundfont-gm packages, or $MUSEVAE_SOUNDFONT; "
         "else a built-in synth does). Ctrl-C stops and silences every note.",
     )
-    parser.add_argument("source", metavar="FILE.mid|MODEL", help="a MIDI file or a model")
+    parser.add_argument("source", metavar="FILE.mid|MODEL",
+                        help="a MIDI file, or a model: " + model_ref.HELP)  # fmt: skip
     where = parser.add_mutually_exclusive_group()
     where.add_argument("--port", metavar="NAME|INDEX", help="output port (see `musevae ports`)")
     where.add_argument("--virtual", action="store_true", help='open a virtual port "musevae"')

@@ -8,6 +8,8 @@ from musevae.cli import main, model_ref
 from musevae.data.midi_io import write_midi
 from musevae.data.pianoroll import PianoRoll
 from musevae.paths import bundled_models_dir, user_models_dir
+from musevae.train.defaults import default_for, defaults, reason
+from musevae.train.library import ModelEntry, scan_shipped
 from tests.train.toy import write_toy_pickle
 
 
@@ -65,8 +67,50 @@ def test_every_command_looks_a_model_up_the_same_way(
     assert main(_commands(tmp_path, toy)[command]) == 2
     err = capsys.readouterr().err
     shipped = ", ".join(sorted(p.stem for p in bundled_models_dir().glob("*.json")))
+    sets = ", ".join(defaults(scan_shipped()))
     assert err == (f"musevae: error: no model called 'nope' and no such file; models "
-                   f"available: {shipped}\n")  # fmt: skip
+                   f"available: {shipped}; data sets with a default model: {sets}\n")  # fmt: skip
+
+
+def _default(dataset: str) -> ModelEntry:
+    """The default the real models/ hold for ``dataset``."""
+    chosen = default_for(dataset, scan_shipped())
+    assert chosen is not None
+    return chosen
+
+
+def test_a_data_set_name_means_its_default_model_and_says_which(toy: str, capsys) -> None:
+    chosen = _default("jsb")
+    assert main(["eval", "jsb", "--dataset", toy, "--samples", "0", "--device", "cpu"]) == 0
+    out, err = capsys.readouterr()
+    assert out.startswith(f"{chosen.card['model']['kind']} model jsb on toy\n")
+    assert err.splitlines()[0] == f"jsb: using {chosen.name} ({reason(chosen)})"
+    assert "test log-likelihood" in err
+
+
+@pytest.mark.parametrize("dataset", sorted(defaults(scan_shipped())))
+def test_generate_samples_from_each_sets_default(dataset: str, tmp_path: Path, capsys) -> None:
+    chosen = _default(dataset)
+    out = tmp_path / dataset
+    assert main(["generate", dataset, "--steps", "4", "--out", str(out), "--device", "cpu"]) == 0
+    assert f"{dataset}: using {chosen.name} (" in capsys.readouterr().err
+    assert list(out.glob("*.mid"))
+
+
+def test_a_library_name_spelt_like_a_data_set_means_the_model(
+    user_run: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    """A shelf whose one model learnt the toy set; then a run of yours called "toy"."""
+    shelf = tmp_path / "shelf"
+    assert main(["publish", user_run, "--name", "rnn-toy", "--out", str(shelf)]) == 0
+    monkeypatch.setattr("musevae.train.library.bundled_models_dir", lambda: shelf)
+    capsys.readouterr()
+    assert model_ref.card_path("toy") == shelf / "rnn-toy.json"
+    err = capsys.readouterr().err
+    assert err.startswith("toy: using rnn-toy (the shipped model with the best test ")
+    (user_models_dir() / user_run).rename(user_models_dir() / "toy")
+    assert model_ref.card_path("toy") == user_models_dir() / "toy" / "model.json"
+    assert capsys.readouterr().err == ""
 
 
 def test_a_renamed_pair_loads_with_a_one_line_note(user_run: str, tmp_path: Path, capsys) -> None:
