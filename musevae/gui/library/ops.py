@@ -46,12 +46,20 @@ def card_summary(card: dict[str, Any]) -> dict[str, str]:
                      f"{config.get('key_order', 'low-high')})" if nade else "Bernoulli"),  # fmt: skip
         "dataset": str(_get(card, "dataset", "name") or "—"),
         "test ELBO": _nats(_get(card, "metrics", "test", "elbo", "frame_weighted")),
+        "test log-likelihood": _nats(
+            _get(card, "metrics", "test", "log_likelihood", "frame_weighted")
+        ),
         "valid ELBO": _nats(_get(card, "metrics", "valid_elbo")),
         "epochs": str(training.get("epochs", "—")),
         "finished": "yes" if training.get("finished") else "no (can be resumed)",
         "trained on": str(training.get("hardware", "—")),
         "created": str(_get(card, "created") or "—"),
     }
+
+
+def default_mark(dataset: str) -> str:
+    """What the list adds to the name of ``dataset``'s default model."""
+    return f"★ default for {dataset}"
 
 
 def labels(items: list[tuple[str, str]]) -> list[str]:

@@ -1,6 +1,8 @@
 """The Library tab: shipped models, the user's runs and opened checkpoints, with cards.
 
-Selecting a model makes it the one the Generate tab samples from. Checkpoints that fail
+Selecting a model makes it the one the Generate tab samples from; the app starts with
+the model chosen last, else a data set's default (see :mod:`musevae.gui.library.startup`),
+and each set's default is listed in bold with a star. Checkpoints that fail
 verification (a broken card, weights that are damaged or do not fit it) are listed under
 "Cannot be used" with their problem instead of being hidden, fatal or offered as models.
 Models of the same name are told apart by their origin, and every row shows where it
@@ -26,9 +28,18 @@ from PySide6.QtWidgets import (
 )
 
 from musevae.gui.shell.dialogs import CARD_FILTER, Dialogs
-from musevae.gui.library.ops import ORIGINS, card_summary, hover_text, is_user_run, labels
+from musevae.gui.library.ops import (
+    ORIGINS,
+    card_summary,
+    default_mark,
+    hover_text,
+    is_user_run,
+    labels,
+)
 from musevae.gui.library.session import LibrarySession
+from musevae.gui.library.startup import StartupChoice
 from musevae.gui.shell.settings import Settings
+from musevae.train.defaults import reason
 
 COLUMNS = ("Name", "Type", "Dataset", "Test ELBO")
 ENTRY_ROLE = Qt.ItemDataRole.UserRole
@@ -65,6 +76,7 @@ class LibraryPanel(QWidget):
         self._layout()
         self.tree.currentItemChanged.connect(self._on_item)
         session.changed.connect(self._rebuild)
+        self.startup = StartupChoice(session, settings, self)  # after _rebuild: rows exist
         session.currentChanged.connect(self._show_current)
         session.scanningChanged.connect(lambda busy: self.buttons["Refresh"].setDisabled(busy))
         self.buttons["Refresh"].clicked.connect(session.refresh)
@@ -133,9 +145,17 @@ class LibraryPanel(QWidget):
 
     def _entry_item(self, entry: Any, label: str) -> QTreeWidgetItem:
         summary = card_summary(entry.card)
-        item = QTreeWidgetItem([label, summary["type"], summary["dataset"], summary["test ELBO"]])
+        default_of = self.session.default_of(entry)
+        mark = f"  {default_mark(default_of)}" if default_of else ""
+        item = QTreeWidgetItem([label + mark, summary["type"], summary["dataset"],
+                                summary["test ELBO"]])  # fmt: skip
         item.setData(0, ENTRY_ROLE, entry)
-        self._hover(item, hover_text(entry.origin, entry.card_path, entry.notice))
+        why = f"{default_mark(default_of)}: {reason(entry)}" if default_of else ""
+        self._hover(item, hover_text(entry.origin, entry.card_path, why, entry.notice))
+        if default_of:
+            font = item.font(0)
+            font.setBold(True)
+            item.setFont(0, font)
         return item
 
     def _hover(self, item: QTreeWidgetItem, text: str) -> None:
@@ -168,6 +188,11 @@ class LibraryPanel(QWidget):
             label.setWordWrap(True)
             self.details.addRow(f"{key}:", label)
         self.details.addRow("origin:", QLabel(ORIGINS[entry.origin]))
+        default_of = self.session.default_of(entry)
+        if default_of:
+            why = QLabel(f"{default_of}: {reason(entry)}")
+            why.setWordWrap(True)
+            self.details.addRow("default for:", why)
         path, where = QLabel(), str(entry.card_path)
         path.setText(path.fontMetrics().elidedText(where, Qt.TextElideMode.ElideMiddle, 260))
         path.setToolTip(where)

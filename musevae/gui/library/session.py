@@ -17,6 +17,7 @@ from musevae.gui.workers import tasks
 from musevae.gui.library.ops import delete_run, rename_run
 from musevae.gui.shell.notify import Notifier
 from musevae.gui.workers.job import ENDED, Job, start_job
+from musevae.train.defaults import defaults, startup_default  # torch-free: reads cards
 
 
 class LibrarySession(QObject):
@@ -38,6 +39,8 @@ class LibrarySession(QObject):
         self.problems: list[Any] = []  # scanned
         self.opened_problems: list[Any] = []  # opened from disk this session
         self.current: Any = None
+        self.defaults: dict[str, Any] = {}  # data set name -> its default entry (scanned)
+        self.startup: Any = None  # the entry to start with when none is remembered
         self.scanned = False
         self.scanning = False
         self._select_after_scan: Path | None = None
@@ -111,8 +114,13 @@ class LibrarySession(QObject):
             if not any(job.objectName() == "scan" for job in self.jobs):
                 self._set_scanning(False)
 
+    def default_of(self, entry: Any) -> str | None:
+        """The data set ``entry`` is the default model of, if it is one."""
+        return next((name for name, e in self.defaults.items() if e is entry), None)
+
     def _on_scanned(self, library: Any) -> None:
         self.entries, self.problems, self.scanned = library.entries, library.problems, True
+        self.defaults, self.startup = defaults(library), startup_default(library)
         self.changed.emit()
         chosen = self._select_after_scan or (self.current and self.current.card_path)
         self._select_after_scan = None

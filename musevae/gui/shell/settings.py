@@ -29,6 +29,7 @@ DEFAULTS: dict[str, Any] = {
     "folders/export": "",
     "export/velocity": "fixed",  # a MIDI export's loudness: "fixed" or "confidence"
     "folders/models": "",
+    "library/model": "",  # the card of the model last chosen; "" = a data set's default
     "data/mirror": "",  # base URL that replaces the benchmark server
     "train/device": "auto",
     "window/geometry": QByteArray(),

@@ -14,6 +14,7 @@ from musevae.gui.library.ops import hover_text, labels
 from musevae.gui.library.session import LibrarySession
 from musevae.gui.shell.notify import ERROR, WARNING, Notifier
 from musevae.gui.library.panel import LibraryPanel
+from musevae.train.defaults import reason
 from tests.gui.conftest import TIMEOUT_MS
 
 
@@ -102,8 +103,10 @@ def test_models_of_one_name_are_told_apart_by_origin_and_path(
         "tiny.json names its weights model.safetensors, which is not beside it; "
         "tiny.safetensors, the file with the card's name, is used instead"
     )
+    why = f"★ default for toy: {reason(panel.session.defaults['toy'])}"  # the toy set's only
     assert rows == {
-        "Shipped": [("tiny (shipped)", "RNN", f"shipped with musevae: {shelf}")],
+        "Shipped": [("tiny (shipped)  ★ default for toy", "RNN",
+                     f"shipped with musevae: {shelf}\n{why}")],  # fmt: skip
         "Yours": [("tiny (yours)", "RNN", f"your training run: {runs}")],
         "Opened": [("tiny (opened)", "RNN", f"opened from disk: {renamed}\n{notice}")],
     }
