@@ -194,7 +194,8 @@ def test_generate_panel_turns_widgets_into_controls(window):
     from musevae.generate import Controls
 
     Controls(**panel.controls())  # the core accepts them
-    assert not panel.buttons["Generate"].isEnabled()  # no model chosen yet
+    window.library.select(None)  # as when models/ holds no model with test metrics
+    assert not panel.buttons["Generate"].isEnabled()  # no model chosen
 
 
 def test_transport_follows_and_sets_the_playback_state(window):
@@ -223,6 +224,7 @@ def test_window_state_persists_and_shortcuts_exist(window, settings, dialogs, qt
 
 
 def test_generate_without_a_model_says_what_to_do(window):
+    window.library.select(None)  # as when models/ holds no model with test metrics
     window.generate_panel.generate()
     assert window.notifier.messages[-1].text == "Choose a model in the Library first."
     assert not window.generating.busy

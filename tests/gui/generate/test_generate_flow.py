@@ -119,11 +119,12 @@ def test_a_good_midi_file_dropped_becomes_the_prime(window, dialogs, tiny_model,
 def test_a_corrupt_checkpoint_gives_a_message(window, dialogs, qtbot, tmp_path):
     card = tmp_path / "bad.json"
     card.write_text('{"format": "musevae-model", "format_version": 1}')
+    before = window.library.current  # the default the app started with
     dialogs.script("open_file", card)
     with qtbot.waitSignal(window.notifier.posted, timeout=TIMEOUT_MS) as posted:
         window.action["open"].trigger()
     assert posted.args[0].level == "error" and "lacks the model" in posted.args[0].text
-    assert window.library.current is None
+    assert window.library.current is before  # not chosen, and the choice is kept
 
 
 def test_export_wav_and_everything(window, dialogs, tiny_model, qtbot, tmp_path):

@@ -42,8 +42,11 @@ def test_a_tiny_model_trains_to_the_end_and_lands_in_the_library(
     window.charts.redraw()
     assert window.charts.elbo.points("validation") == 2  # one per epoch
     assert window.charts.elbo.points("train") == window.training.updates
-    qtbot.waitUntil(lambda: window.library.current is not None, timeout=TIMEOUT_MS)
-    assert window.library.current.card_path == card
+
+    def chosen() -> bool:  # the new model, not the default the app started with
+        return getattr(window.library.current, "card_path", None) == card
+
+    qtbot.waitUntil(chosen, timeout=TIMEOUT_MS)
     assert window.generate_panel.buttons["Generate"].isEnabled()
 
 

@@ -14,9 +14,14 @@ from tests.gui.conftest import TIMEOUT_MS
 from tests.gui.pausing import pause_then_continue
 
 
+def _current_is(window: Any, card: Path) -> bool:
+    current = window.library.current
+    return current is not None and current.card_path.resolve() == card.resolve()
+
+
 def _tiny_model_as_base(window: Any, tiny_model: Path, qtbot: Any) -> Any:
     window.library.open_checkpoint(tiny_model)
-    qtbot.waitUntil(lambda: window.library.current is not None, timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: _current_is(window, tiny_model), timeout=TIMEOUT_MS)  # not the default
     panel = window.tune_panel
     panel.choose_base(window.library.current.card_path)
     assert panel.base.currentText() == window.library.current.name
