@@ -71,9 +71,8 @@ def test_each_sets_default_is_marked_and_jsbs_is_selected_at_the_first_start(
         assert (row.text(0), row.font(0).bold()) == (name, False)
         assert "★" not in row.toolTip(0)
     hover = marked["b-nade-jsb"].toolTip(0).splitlines()
-    assert hover == [f"shipped with musevae: {shelf / 'b-nade-jsb.json'}",
-                     "★ default for jsb: the shipped model with the best test log-likelihood, "
-                     "-6.000 nats per frame"]  # fmt: skip
+    why = "★ default for jsb: the shipped model with the best test log-likelihood, -6.000 nats"
+    assert hover == [f"shipped with musevae: {shelf / 'b-nade-jsb.json'}", f"{why} per frame"]
     assert marked["b-nade-jsb"].text(1) == "RNN · NADE" and _row(panel, "a-jsb").text(1) == "RNN"
     details = _details(panel)
     assert details["emission:"].text() == "NADE (3 hidden, keys low-high)"
