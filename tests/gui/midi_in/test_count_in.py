@@ -79,6 +79,16 @@ def _record_after_count_in(window: Any, keyboard: Keyboard, qtbot: Any) -> list[
     return counted
 
 
+def _hold_the_ports_still(window: Any, qtbot: Any) -> None:
+    """Stop the hot-plug refresh for the timed part. Its port listing opens and closes
+    JACK clients in a worker thread that holds the GIL meanwhile; the --sync test server
+    then waits on this process's input client, whose callback waits for the GIL, and
+    everything stalls for seconds (a faulthandler dump caught it; one run in four)."""
+    window.player._watch.stop()
+    qtbot.waitUntil(lambda: all(job.isFinished() for job in window.player.jobs),
+                    timeout=TIMEOUT_MS)  # fmt: skip
+
+
 def _set_up(window: Any, dialogs: Any, tiny_model: Any, qtbot: Any) -> Keyboard:
     open_model(window, dialogs, tiny_model, qtbot)
     keyboard = _plug_in(window, qtbot)
@@ -97,6 +107,7 @@ def test_a_count_in_clicks_on_the_jack_output_and_the_take_starts_on_the_downbea
     qtbot.waitUntil(lambda: window.transport.port.findData(output) >= 0, timeout=TIMEOUT_MS)
     window.transport.port.setCurrentIndex(window.transport.port.findData(output))
     window.keyboard_bar.metronome.setChecked(True)  # and clicks on while recording
+    _hold_the_ports_still(window, qtbot)
     _connected(window, keyboard, qtbot)
     began = time.perf_counter()
     assert _record_after_count_in(window, keyboard, qtbot) == COUNTED
@@ -119,6 +130,7 @@ def test_with_the_built_in_sound_the_count_in_still_counts_and_aligns(
 ):
     keyboard = _set_up(window, dialogs, tiny_model, qtbot)
     assert window.playback.port == BUILT_IN
+    _hold_the_ports_still(window, qtbot)
     _connected(window, keyboard, qtbot)
     assert _record_after_count_in(window, keyboard, qtbot) == COUNTED
     silent = [m for m in window.notifier.messages if m.title == "Metronome"]
