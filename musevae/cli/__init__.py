@@ -13,7 +13,7 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from musevae import __version__
 from musevae.errors import MusevaeError
@@ -32,6 +32,16 @@ class Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         line = " ".join(message.splitlines())
         self.exit(2, f"{self.prog}: error: {line} (see {self.prog} --help)\n")
+
+    def _get_values(self, action: argparse.Action, arg_strings: list[str]) -> Any:
+        """Python 3.11's argparse drops a value that is exactly "--" (``--lr=--`` gives
+        ``[]``, unchecked), so the flag's type never sees it: convert and check it like
+        any other value, so it is refused like any other bad value."""
+        if action.option_strings and arg_strings == ["--"]:
+            value = self._get_value(action, "--")
+            self._check_value(action, value)
+            return value if action.nargs in (None, argparse.OPTIONAL) else [value]
+        return super()._get_values(action, arg_strings)
 
 
 def build_parser() -> argparse.ArgumentParser:

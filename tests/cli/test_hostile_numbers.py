@@ -88,7 +88,7 @@ def _outside(kind: Number) -> st.SearchStrategy[str]:
     beyond_64_bits = st.integers(min_value=2**64) | st.integers(max_value=-(2**64))
     # No flag takes a negative number or one as large as 1e9.
     fixed = ["-5", "-1e9", "1e9", "1e999", "inf", "-inf", "nan", "NaN", "", " ", "x", "0x10",
-             "1,5", str(2**64), str(-(2**63) - 1), "9" * 5000]  # fmt: skip
+             "1,5", "--", str(2**64), str(-(2**63) - 1), "9" * 5000]  # fmt: skip
     words = st.text(st.characters(blacklist_categories=("Nd", "Cs")), max_size=12)
     return st.one_of(
         st.sampled_from(fixed), numbers, beyond_64_bits.map(str),
