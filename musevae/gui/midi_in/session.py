@@ -91,6 +91,8 @@ class MidiInSession(QObject):
         playback.portChanged.connect(lambda port: self._stop_metronome())
         generating.busyChanged.connect(lambda busy: busy or self._answering_ended())
         generating.answered.connect(self._on_answer)
+        self.recordingChanged.connect(lambda on: player.hold_watching("take", on))
+        self.answeringChanged.connect(lambda on: player.hold_watching("call and response", on))
 
     # --- the input ----------------------------------------------------------------------
     def _open(self, key: str) -> None:

@@ -50,7 +50,8 @@ class PlaybackSession(QObject):
         self.inputs: list[tuple[str, str]] = [(NO_INPUT, "No input")]
         self.port_problems: list[str] = []
         self._watch = QTimer(self, interval=HOTPLUG_MS)
-        self._watch.timeout.connect(self.refresh_ports)
+        self._watch.timeout.connect(self._refresh_unless_held)
+        self._holds: set[str] = set()  # why the periodic refresh waits, see hold_watching
         self.jobs: list[Job] = []
         self._output: Any = None  # the open MIDI output, for self._output_key
         self._output_key = ""
@@ -68,6 +69,20 @@ class PlaybackSession(QObject):
         """Refresh now and then every HOTPLUG_MS (hot-plugged ports appear by themselves)."""
         self.refresh_ports()
         self._watch.start()
+
+    def hold_watching(self, reason: str, held: bool) -> None:
+        """Pause the periodic refresh while ``reason`` (a take, call and response) holds.
+
+        Listing JACK ports opens and closes a JACK client, which holds Python's lock for
+        a while; the JACK server waits on this process's MIDI-input callback meanwhile,
+        so notes played then arrive late, on the wrong step. A press of the refresh
+        button still refreshes at once.
+        """
+        (self._holds.add if held else self._holds.discard)(reason)
+
+    def _refresh_unless_held(self) -> None:
+        if not self._holds:
+            self.refresh_ports()
 
     def refresh_ports(self) -> None:
         if any(job.objectName() == "ports" and not job.isFinished() for job in self.jobs):
