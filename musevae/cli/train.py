@@ -44,6 +44,8 @@ TRAIN_FLAGS: dict[str, tuple[Callable[[str], Any], str]] = {
     "kl_warmup": (Number(0, 10**7), "updates over which the KL weight reaches 1 (paper: 20 "
                   "epochs' worth, early-stopping 1000)"),
     "lr_schedule": (str, "'decay' (paper) or 'constant' (early-stopping)"),
+    "precision": (str, "'float32' (default) or 'bfloat16': the wide multiplies in bfloat16 "
+                  "where the CPU or GPU has it natively (1.4-1.7x faster on such CPUs)"),
     "lr_decay_start": (Number(0, 100_000), "epochs at the full rate before decaying (20)"),
     "lr_decay": (Number(1, 100, whole=False), "divide the rate by this each epoch after that "
                  "(1.2)"),

@@ -25,6 +25,7 @@ from typing import Any, NamedTuple
 import torch
 from torch import Tensor
 
+from musevae.models.full_precision import full_precision
 from musevae.models.layers import activation, activation_backward, std_from_raw, variance_slope
 
 
@@ -53,6 +54,7 @@ class RolloutOutput(NamedTuple):
     last_before: tuple[Tensor, ...]  # (h,) or (h, c), each (B, H)
 
 
+@full_precision
 def run_rollout(
     start: tuple[Tensor, ...], enc_x: Tensor, gate_x: Tensor, eps: Tensor,
     weights: RolloutWeights, var_floor: float,

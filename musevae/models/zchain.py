@@ -23,6 +23,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
+from musevae.models.full_precision import full_precision
 from musevae.models.layers import (
     ACTIVATION_CLIP,
     LEAKY_SLOPE,
@@ -50,6 +51,7 @@ class ChainOutput(NamedTuple):
     z: Tensor  # (T, B, Z)
 
 
+@full_precision
 def run_chain(
     pre_seq: Tensor,
     eps: Tensor,

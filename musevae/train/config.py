@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 from musevae.config import Settings, SettingsError
 
 LR_SCHEDULES = ("decay", "constant")
+TRAIN_PRECISIONS = ("float32", "bfloat16")  # of the wide layers in training; see precision.py
 DEVICE_CHOICES = ("auto", "cpu", "cuda", "mps")  # resolved by musevae.train.device
 
 
@@ -44,6 +45,7 @@ _CHECKS: dict[str, tuple[Any, str]] = {
     "shrink": (lambda v: _is_number(v) and 0 < v < 1, "a number strictly between 0 and 1"),
     "bool": (lambda v: isinstance(v, bool), "true or false"),
     "schedule": (lambda v: v in LR_SCHEDULES, f"one of {', '.join(LR_SCHEDULES)}"),
+    "precision": (lambda v: v in TRAIN_PRECISIONS, f"one of {', '.join(TRAIN_PRECISIONS)}"),
 }
 
 
@@ -80,6 +82,10 @@ class TrainConfig(Settings):
     # On a CUDA GPU, replay each update's kernels from a CUDA graph (graphed_update):
     # the same arithmetic, without thousands of launches from Python per update.
     cuda_graphs: bool = True
+    # "bfloat16": the model's forward pass under bfloat16 autocast (the wide multiplies in
+    # bfloat16, sums and the loss in float32; the per-step loops stay float32), where the
+    # hardware multiplies bfloat16 natively (train.precision). Evaluation stays float32.
+    precision: str = "float32"
     eval_batch_size: int = 16
     test_samples: int = 100  # importance samples for the final test log-likelihood; 0 skips
     bad_update_limit: int = 5  # consecutive non-finite updates before restoring
@@ -95,7 +101,7 @@ class TrainConfig(Settings):
         "kl_start": "unit", "kl_warmup": "count", "lr_schedule": "schedule",
         "lr_decay_start": "count", "lr_decay": "factor", "patience": "count",
         "updates_per_epoch": "positive_int", "augment_transpose": "bool",
-        "carry_states": "bool", "cuda_graphs": "bool",
+        "carry_states": "bool", "cuda_graphs": "bool", "precision": "precision",
         "eval_batch_size": "positive_int", "test_samples": "count",
         "bad_update_limit": "positive_int", "recovery_lr_factor": "shrink",
         "max_recoveries": "count", "seed": "int",

@@ -35,6 +35,7 @@ from musevae.train.evaluate import Evaluation, evaluate
 from musevae.train.graphed_update import GraphedUpdate, UpdateInputs, UpdateOutputs, graphs_usable
 from musevae.train import events as ev
 from musevae.train.guard import NumericalGuard
+from musevae.train.precision import forward_precision, precision_problem
 from musevae.train.resume import Progress, ResumeState, load_resume, restore_optimizer
 from musevae.train.run_folder import RunFolder, dataset_info
 from musevae.train.sampling import BatchSource, CropSampler, StreamSampler
@@ -154,6 +155,9 @@ class _Run:
         dist: Distributed,
         batches: BatchSource | None,
     ) -> None:
+        problem = precision_problem(config.precision, device)
+        if problem:
+            raise TrainingError(problem)
         self.model = model.to(device).train()
         self.module = dist.wrap(self.model, device)
         self.optimizer = torch.optim.AdamW(  # Adam itself at weight_decay 0
@@ -257,7 +261,8 @@ class _Run:
             self.optimizer.zero_grad(set_to_none=self.graphed is None)
             if self.config.carry_states:
                 start = self.carry if batch.carry else None
-                terms, self.carry = self.module(x, mask, weight, carry=True, start=start)
+                with forward_precision(self.config.precision, self.device):
+                    terms, self.carry = self.module(x, mask, weight, carry=True, start=start)
                 out = self._backward(terms.log_px, terms.kl, weight, scale)
             else:
                 out = self._forward_backward(UpdateInputs(x, mask, weight, scale))  # type: ignore[arg-type]
@@ -280,7 +285,8 @@ class _Run:
 
     def _forward_backward(self, inputs: UpdateInputs) -> UpdateOutputs:
         """Loss and gradients of a batch with no carried state: what a CUDA graph records."""
-        terms = self.module(inputs.x, inputs.mask, inputs.kl_weight)
+        with forward_precision(self.config.precision, self.device):
+            terms = self.module(inputs.x, inputs.mask, inputs.kl_weight)
         return self._backward(terms.log_px, terms.kl, inputs.kl_weight, inputs.scale)
 
     def _backward(
