@@ -15,7 +15,9 @@ frames per second and peak memory, next to
 - the MULTIPLY RATE: the model's matmul FLOPs per step (forward and backward, counted by
   ``torch.utils.flop_counter``) over its time, and that rate as a share of what one large
   square matmul reaches here ("of peak"): how much room the arithmetic leaves.
-The five are called in turn, so all see the same machine load. ``--rnn gru lstm`` gives
+The five are called in turn, so all see the same machine load. ``--precision bfloat16``
+runs the model, its NADE twin, the bound and the textbook model alike under bfloat16
+autocast (``TrainConfig.precision``). ``--rnn gru lstm`` gives
 a row per cell (the model's ``rnn`` setting; bound and textbook use the same cell).
 
 Each model runs in its own process so the peak memory figure is its own. Timings on a
@@ -134,20 +136,38 @@ CLOCKS = {"wall": time.perf_counter, "cpu": time.process_time}
 PEAK_SIZE = 1024  # the square matmul whose rate stands for the machine's peak
 
 
+def _onednn_lstm_flops(passes: int) -> Callable[..., int]:
+    """FLOPs of oneDNN's fused LSTM layer (what nn.LSTM runs on the CPU), which the
+    counter does not know: the gate multiplies of every step, ``passes`` times (1
+    forward; 2 backward: the inputs' and the weights' gradients)."""
+
+    def flops(inputs: torch.Size, w_ih: torch.Size, w_hh: torch.Size, *_: object, **__: object) -> int:
+        rows = inputs.numel() // inputs[-1]  # steps x batch
+        return passes * 2 * rows * (w_ih.numel() + w_hh.numel())
+
+    return flops
+
+
 def count_flops(step: Callable[[], None]) -> int:
     """Matmul FLOPs of one call of ``step`` (forward and backward)."""
     from torch.utils.flop_counter import FlopCounterMode
 
-    with FlopCounterMode(display=False) as counter:
+    aten = torch.ops.aten
+    fused = {aten.mkldnn_rnn_layer: _onednn_lstm_flops(1),
+             aten.mkldnn_rnn_layer_backward: _onednn_lstm_flops(2)}  # fmt: skip
+    with FlopCounterMode(display=False, custom_mapping=fused) as counter:
         step()
     return counter.get_total_flops()
 
 
 def measure(
-    kind: str, rnn: str, device: str, steps: int, threads: int, clock: str
+    kind: str, rnn: str, device: str, steps: int, threads: int, clock: str, precision: str
 ) -> dict[str, float]:
     """Run in a fresh process: time model ``kind`` with ``rnn`` cells and its lower bound."""
+    from musevae.train.precision import forward_precision
+
     torch.set_num_threads(threads)
+    autocast = lambda: forward_precision(precision, torch.device(device))  # noqa: E731
     torch.manual_seed(0)
     model = build_model(kind, rnn=rnn).to(device)
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-4)
@@ -156,7 +176,9 @@ def measure(
 
     def train_step() -> None:
         optimizer.zero_grad(set_to_none=True)
-        model.elbo(x, mask).loss.backward()
+        with autocast():
+            loss = model.elbo(x, mask).loss
+        loss.backward()
         optimizer.step()
 
     torch.manual_seed(0)
@@ -165,7 +187,9 @@ def measure(
 
     def nade_step() -> None:
         nade_optimizer.zero_grad(set_to_none=True)
-        nade.elbo(x, mask).loss.backward()
+        with autocast():
+            loss = nade.elbo(x, mask).loss
+        loss.backward()
         nade_optimizer.step()
 
     bound = lower_bound(kind, model.config)
@@ -173,14 +197,18 @@ def measure(
 
     def bound_step() -> None:
         bound.zero_grad(set_to_none=True)
-        bound().backward()
+        with autocast():
+            total = bound()
+        total.backward()
 
     textbook = TEXTBOOK[kind](model.config, rnn=rnn).to(device)
     textbook_optimizer = torch.optim.Adam(textbook.parameters(), lr=1e-3, eps=1e-4)
 
     def textbook_step() -> None:
         textbook_optimizer.zero_grad(set_to_none=True)
-        textbook.loss(x).backward()
+        with autocast():
+            loss = textbook.loss(x)
+        loss.backward()
         textbook_optimizer.step()
 
     square = torch.randn(PEAK_SIZE, PEAK_SIZE, device=device)
@@ -219,6 +247,10 @@ def main() -> None:
         help="the models' recurrent cell (their rnn setting); a row per cell",
     )
     parser.add_argument(
+        "--precision", nargs="+", default=["float32"], choices=["float32", "bfloat16"],
+        help="training precision (TrainConfig.precision); a row per precision",
+    )
+    parser.add_argument(
         "--clock", default="wall", choices=list(CLOCKS),
         help="cpu: process CPU time, steadier on a busy machine (use with --threads 1)",
     )
@@ -228,24 +260,25 @@ def main() -> None:
 
     print(f"batch {BATCH} x {STEPS} steps, {args.device}, {args.threads} threads, "
           f"{args.clock} clock, median of {args.steps} steps; default (paper music) sizes")
-    print(f"{'model':<7}{'rnn':<5}{'ms/step':>9}{'frames/s':>10}{'peak MB':>9}"
+    print(f"{'model':<7}{'rnn':<5}{'prec':<6}{'ms/step':>9}{'frames/s':>10}{'peak MB':>9}"
           f"{'bound ms':>10}{'bound':>7}{'textbook ms':>13}{'speed-up':>10}"
           f"{'nade ms':>9}{'nade x':>8}{'GFLOP':>7}{'GFLOP/s':>9}{'of peak':>9}")
     context = multiprocessing.get_context("spawn")
     for kind in args.models:
         for rnn in args.rnn:
-            with concurrent.futures.ProcessPoolExecutor(1, mp_context=context) as pool:
-                job = pool.submit(
-                    measure, kind, rnn, args.device, args.steps, args.threads, args.clock
-                )
-                r = job.result()
-            _print_row(kind, rnn, r)
+            for precision in args.precision:
+                with concurrent.futures.ProcessPoolExecutor(1, mp_context=context) as pool:
+                    job = pool.submit(measure, kind, rnn, args.device, args.steps,
+                                      args.threads, args.clock, precision)  # fmt: skip
+                    r = job.result()
+                _print_row(kind, rnn, precision, r)
 
 
-def _print_row(kind: str, rnn: str, r: dict[str, float]) -> None:
+def _print_row(kind: str, rnn: str, precision: str, r: dict[str, float]) -> None:
     frames = BATCH * STEPS / (r["model_ms"] / 1000.0)
     rate = r["gflop"] / (r["model_ms"] / 1000.0)  # GFLOP/s
-    print(f"{kind:<7}{rnn:<5}{r['model_ms']:>9.1f}{frames:>10.0f}{r['peak_mb']:>9.0f}"
+    short = {"float32": "fp32", "bfloat16": "bf16"}[precision]
+    print(f"{kind:<7}{rnn:<5}{short:<6}{r['model_ms']:>9.1f}{frames:>10.0f}{r['peak_mb']:>9.0f}"
           f"{r['bound_ms']:>10.1f}{r['model_ms'] / r['bound_ms']:>7.2f}"
           f"{r['textbook_ms']:>13.1f}{r['textbook_ms'] / r['model_ms']:>10.2f}"
           f"{r['nade_ms']:>9.1f}{r['nade_ms'] / r['model_ms']:>8.2f}"
