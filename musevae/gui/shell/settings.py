@@ -32,6 +32,7 @@ DEFAULTS: dict[str, Any] = {
     "library/model": "",  # the card of the model last chosen; "" = a data set's default
     "data/mirror": "",  # base URL that replaces the benchmark server
     "train/device": "auto",
+    "train/precision": "float32",  # or "bfloat16" where the hardware has it natively
     "window/geometry": QByteArray(),
     "window/state": QByteArray(),
 }

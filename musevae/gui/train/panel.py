@@ -38,6 +38,9 @@ if TYPE_CHECKING:
 DEVICES = ("auto", "cpu", "cuda")
 
 
+PRECISIONS = [("float32", "float32"), ("bfloat16 (faster)", "bfloat16")]  # (shown, setting)
+
+
 def recipe_defaults(dataset_ref: str | None) -> TrainConfig:
     """The settings ``musevae train`` takes for this data when given no flags."""
     from musevae.train.recipes import recipe_config
@@ -83,6 +86,12 @@ class TrainPanel(QWidget):
         self.device.addItems(DEVICES)
         self.device.setCurrentText(settings.get("train/device"))
         self.device_label = QLabel("device: chosen when training starts")
+        self.precision = QComboBox()
+        for text, value in PRECISIONS:
+            self.precision.addItem(text, value)
+        self.precision.setCurrentIndex(max(0, self.precision.findData(settings.get("train/precision"))))
+        self.precision.setToolTip("bfloat16 runs the wide multiplies 1.4-1.7x faster where the "
+                                  "CPU or GPU has it natively, for about the same ELBO")  # fmt: skip
         self.buttons = {n: QPushButton(n) for n in ("Start", "Pause", "Cancel", "Resume…")}
         self.run_progress = RunProgress("Not training.")
         self._layout()
@@ -102,6 +111,7 @@ class TrainPanel(QWidget):
         settings.addRow("Learning rate:", self.lr)
         settings.addRow("Device:", self.device)
         settings.addRow(self.device_label)
+        settings.addRow("Precision:", self.precision)
         buttons = QGridLayout()
         for i, button in enumerate(self.buttons.values()):
             buttons.addWidget(button, i // 2, i % 2)
@@ -122,6 +132,8 @@ class TrainPanel(QWidget):
         s.catalogueChanged.connect(self._show_catalogue)
         self.kind.currentTextChanged.connect(self._show_sizes)
         self.device.currentTextChanged.connect(lambda d: self.settings.set("train/device", d))
+        self.precision.currentIndexChanged.connect(
+            lambda i: self.settings.set("train/precision", self.precision.itemData(i)))
         self.buttons["Start"].clicked.connect(self.start)
         self.buttons["Pause"].clicked.connect(s.toggle_pause)
         self.buttons["Cancel"].clicked.connect(s.cancel)
@@ -134,6 +146,13 @@ class TrainPanel(QWidget):
         self.kind.setCurrentText("srnn" if "srnn" in catalogue.sizes else self.kind.itemText(0))
         gpu = f"a GPU is present ({catalogue.gpu})" if catalogue.gpu else "no GPU: the CPU trains"
         self.device_label.setText(f"device: auto — {gpu}")
+        native = catalogue.bfloat16 or bool(catalogue.gpu)
+        item = self.precision.model().item(self.precision.findData("bfloat16"))
+        item.setEnabled(native)
+        if not native and self.precision.currentData() == "bfloat16":
+            self.precision.setCurrentIndex(self.precision.findData("float32"))
+        item.setToolTip("" if native else "this CPU multiplies bfloat16 only by emulation, "
+                        "slower than float32")  # fmt: skip
         self._on_status(self.session.status)
 
     def _show_sizes(self, kind: str) -> None:
@@ -157,7 +176,8 @@ class TrainPanel(QWidget):
             kind=self.kind.currentText(),
             sizes={name: box.value() for name, box in self.sizes.items()},
             config={"epochs": self.epochs.value(), "batch_size": self.batch.value(),
-                    "seq_len": self.crop.value(), "lr": self.lr.value()},  # fmt: skip
+                    "seq_len": self.crop.value(), "lr": self.lr.value(),
+                    "precision": self.precision.currentData()},  # fmt: skip
             device=self.device.currentText(),
             data_dir=self.data.data_dir(),
         )

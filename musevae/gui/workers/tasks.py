@@ -69,6 +69,7 @@ class Catalogue:
 
     sizes: dict[str, dict[str, int]]
     gpu: str  # what a GPU run would use, "" without one
+    bfloat16: bool = False  # whether this CPU trains in bfloat16 natively (train.precision)
 
 
 def warm_up() -> Iterator[Catalogue]:
@@ -94,7 +95,9 @@ def warm_up() -> Iterator[Catalogue]:
     # one core stays free for the GUI thread, so drawing never waits on the CPU pool
     torch.set_num_threads(max(1, (os.cpu_count() or 2) - 1))
     gpu = torch.cuda.get_device_name(0) if torch.cuda.is_available() else ""
-    yield Catalogue(sizes, gpu)
+    from musevae.train.precision import native_bfloat16
+
+    yield Catalogue(sizes, gpu, native_bfloat16(torch.device("cpu")))
 
 
 def scan_library(user_dir: Path | None = None) -> Iterator[Any]:
