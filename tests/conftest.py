@@ -7,6 +7,8 @@ import pytest
 
 from tests import support
 
+pytest_plugins = ["tests.playback.jack_fixtures"]  # jack_server, recorder: one server a session
+
 # Qt tests run without a screen; set before any test imports PySide6.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # The tests use tiny tensors, which run 10-100x slower when two OpenMP threads fight over

@@ -1,49 +1,9 @@
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
-from tests.support import skip_or_fail
-
-
-@pytest.fixture(scope="session")
-def jack_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A private JACK server (dummy driver) for the session; its name is unique per run
-    so parallel test runs never share one. Missing jackd or rtmidi-JACK fails in CI."""
-    if shutil.which("jackd") is None:
-        skip_or_fail("jackd is not installed (apt-get install --no-install-recommends jackd2)")
-    try:
-        import rtmidi
-    except ImportError:
-        skip_or_fail("python-rtmidi is not installed")
-    if rtmidi.API_UNIX_JACK not in rtmidi.get_compiled_api():
-        skip_or_fail("this python-rtmidi was built without JACK")
-    from tests.playback import jack
-
-    name = f"musevae-test-{os.getpid()}"
-    with jack.server_env(name):
-        log = tmp_path_factory.mktemp("jack") / "jackd.log"
-        try:
-            process = jack.start_server(name, log)
-        except RuntimeError as error:
-            skip_or_fail(str(error))
-        try:
-            yield name
-        finally:
-            jack.stop_server(process)
-
-
-@pytest.fixture()
-def recorder(jack_server: str) -> Iterator:
-    from tests.playback.jack import Recorder
-
-    recording = Recorder()
-    yield recording
-    recording.close()
 
 
 @pytest.fixture()

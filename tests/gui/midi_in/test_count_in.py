@@ -15,7 +15,6 @@ from musevae.gui.playback.state import BUILT_IN
 from tests.gui.conftest import TIMEOUT_MS
 from tests.gui.generate.test_generate_flow import open_model
 from tests.gui.midi_in.test_midi_in_flow import _connected, _plug_in
-from tests.playback.conftest import jack_server, recorder  # noqa: F401  (fixtures reused)
 from tests.playback.jack import note_ons, stuck_notes
 from tests.playback.remote_keyboard import RemoteKeyboard as Keyboard
 
@@ -100,7 +99,7 @@ def _set_up(window: Any, dialogs: Any, tiny_model: Any, qtbot: Any) -> Keyboard:
 
 
 def test_a_count_in_clicks_on_the_jack_output_and_the_take_starts_on_the_downbeat(
-    window, dialogs, tiny_model, qtbot, recorder  # noqa: F811
+    window, dialogs, tiny_model, qtbot, recorder
 ):
     keyboard = _set_up(window, dialogs, tiny_model, qtbot)
     output = port_key("jack", recorder.port)
@@ -126,7 +125,7 @@ def test_a_count_in_clicks_on_the_jack_output_and_the_take_starts_on_the_downbea
 
 
 def test_with_the_built_in_sound_the_count_in_still_counts_and_aligns(
-    window, dialogs, tiny_model, qtbot, jack_server  # noqa: F811
+    window, dialogs, tiny_model, qtbot, jack_server
 ):
     keyboard = _set_up(window, dialogs, tiny_model, qtbot)
     assert window.playback.port == BUILT_IN

@@ -15,7 +15,6 @@ from musevae.gui.playback.session import port_key
 from musevae.gui.roll.piano_roll import LIVE
 from tests.gui.conftest import TIMEOUT_MS
 from tests.gui.generate.test_generate_flow import open_model
-from tests.playback.conftest import jack_server, recorder  # noqa: F401  (fixtures reused)
 from tests.playback.jack import note_ons, stuck_notes
 from tests.playback.remote_keyboard import RemoteKeyboard as Keyboard
 
@@ -53,7 +52,7 @@ def _connected(window: Any, keyboard: Keyboard, qtbot: Any) -> None:
     qtbot.wait(int(1000 * window.settings.get("midi_in/silence")) + 300)
 
 
-def test_a_keyboard_plugged_in_appears_in_the_input_chooser(window, qtbot, jack_server):  # noqa: F811
+def test_a_keyboard_plugged_in_appears_in_the_input_chooser(window, qtbot, jack_server):
     keyboard = _plug_in(window, qtbot)
     assert window.settings.get("playback/input") == window.playback.input  # remembered
     keyboard.unplug()
@@ -80,7 +79,7 @@ def live_pixels(widget: Any) -> int:
                for y in range(0, image.height(), 2) for x in range(0, image.width(), 2))
 
 
-def test_notes_played_show_on_the_roll_on_the_step_grid(window, qtbot, jack_server):  # noqa: F811
+def test_notes_played_show_on_the_roll_on_the_step_grid(window, qtbot, jack_server):
     keyboard = _plug_in(window, qtbot)
     window.transport.tempo.setValue(_tempo_for(window.generation.step_beats))
     assert window.midi_in.notes().shape == (0, 88) and live_pixels(window.roll_panel.roll) == 0
@@ -94,7 +93,7 @@ def test_notes_played_show_on_the_roll_on_the_step_grid(window, qtbot, jack_serv
 
 
 def test_continue_primes_the_model_with_what_was_played(
-    window, dialogs, tiny_model, qtbot, jack_server  # noqa: F811
+    window, dialogs, tiny_model, qtbot, jack_server
 ):
     open_model(window, dialogs, tiny_model, qtbot)
     keyboard = _plug_in(window, qtbot)
@@ -117,7 +116,7 @@ def test_continue_primes_the_model_with_what_was_played(
 
 
 def test_call_and_response_answers_through_a_jack_output(
-    window, dialogs, tiny_model, qtbot, recorder  # noqa: F811
+    window, dialogs, tiny_model, qtbot, recorder
 ):
     open_model(window, dialogs, tiny_model, qtbot)
     keyboard = _plug_in(window, qtbot)

@@ -13,7 +13,6 @@ from musevae.gui.playback.audio import audio_problem
 from musevae.gui.playback.session import port_key
 from tests.gui.conftest import TIMEOUT_MS
 from tests.gui.generate.test_generate_flow import generate, open_model
-from tests.playback.conftest import jack_server, recorder  # noqa: F401  (fixtures reused)
 from tests.playback.jack import note_ons, stuck_notes
 
 
@@ -28,7 +27,7 @@ def _choose_port(window: Any, key: str, qtbot: Any) -> None:
 
 
 def test_space_plays_the_piece_through_a_jack_loopback(
-    window, dialogs, tiny_model, qtbot, recorder  # noqa: F811
+    window, dialogs, tiny_model, qtbot, recorder
 ):
     open_model(window, dialogs, tiny_model, qtbot)
     window.generate_panel.polyphony.setValue(4)  # an untrained model is dense; keep JACK's
@@ -50,7 +49,7 @@ def test_space_plays_the_piece_through_a_jack_loopback(
 
 
 def test_a_port_that_is_not_there_gives_a_message(
-    window, dialogs, tiny_model, qtbot, jack_server  # noqa: F811
+    window, dialogs, tiny_model, qtbot, jack_server
 ):
     open_model(window, dialogs, tiny_model, qtbot)
     generate(window, qtbot, steps=4, candidates=1)
