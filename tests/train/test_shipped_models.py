@@ -13,7 +13,7 @@ from musevae.train.checkpoint import load_model
 from musevae.train.publish import spot_check_elbo
 
 SHIPPED = sorted(bundled_models_dir().glob("*.json"))
-SIZE_LIMIT = 60 * 2**20
+SIZE_LIMIT = 90 * 10**6  # bytes: the models folder stays under 90 MB (issue 16)
 
 
 def test_models_folder_holds_models_and_stays_small() -> None:
