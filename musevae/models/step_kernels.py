@@ -168,17 +168,41 @@ class MLPStep:
         return self.tail(self.first(x))
 
 
+def gru_pass(
+    gate_in: Tensor, gate_h: Tensor, h: Tensor
+) -> tuple[Tensor, tuple[Tensor, Tensor, Tensor, Tensor]]:
+    """:func:`gru_update` and what a hand-written backward needs of it: ``(h_new, (r, u,
+    n, the hidden candidate term))``."""
+    width = h.shape[1]
+    gates = (gate_in[:, : 2 * width] + gate_h[:, : 2 * width]).sigmoid_()
+    reset, update = gates[:, :width], gates[:, width:]
+    hidden_n = gate_h[:, 2 * width :]
+    candidate = torch.addcmul(gate_in[:, 2 * width :], reset, hidden_n).tanh_()
+    return torch.lerp(candidate, h, update), (reset, update, candidate, hidden_n)  # (1 - u) n + u h
+
+
 def gru_update(gate_in: Tensor, gate_h: Tensor, h: Tensor) -> Tensor:
     """The GRU update from its input and hidden gate terms (r, u, n), each ``(B, 3H)``.
 
     What ``torch.gru_cell`` computes, without its copies; the inputs are left unchanged,
     so training loops can use it under autograd too.
     """
-    width = h.shape[1]
-    gates = (gate_in[:, : 2 * width] + gate_h[:, : 2 * width]).sigmoid_()
-    reset, update = gates[:, :width], gates[:, width:]
-    candidate = torch.addcmul(gate_in[:, 2 * width :], reset, gate_h[:, 2 * width :]).tanh_()
-    return torch.lerp(candidate, h, update)  # (1 - u) n + u h
+    return gru_pass(gate_in, gate_h, h)[0]
+
+
+def lstm_pass(
+    gate_in: Tensor, gate_h: Tensor, c: Tensor
+) -> tuple[tuple[Tensor, Tensor], tuple[Tensor, ...]]:
+    """:func:`lstm_update` and what a hand-written backward needs of it: ``((h, c_new),
+    (i, f, g, o, tanh(c_new)))``."""
+    width = c.shape[1]
+    gates = gate_in + gate_h  # (B, 4H)
+    candidate = gates[:, 2 * width : 3 * width].tanh()  # g; saves its output, not gates
+    gates.sigmoid_()  # i, f, o (and g's block, unused)
+    i, f, o = gates[:, :width], gates[:, width : 2 * width], gates[:, 3 * width :]
+    c = torch.addcmul(f * c, i, candidate)  # f c + i g
+    tanh_c = c.tanh()
+    return (o * tanh_c, c), (i, f, candidate, o, tanh_c)  # h = o tanh(c)
 
 
 def lstm_update(gate_in: Tensor, gate_h: Tensor, c: Tensor) -> tuple[Tensor, Tensor]:
@@ -188,12 +212,7 @@ def lstm_update(gate_in: Tensor, gate_h: Tensor, c: Tensor) -> tuple[Tensor, Ten
     What ``torch.lstm_cell`` computes, in four pointwise calls on one fresh buffer; the
     inputs are left unchanged, so training loops can use it under autograd too.
     """
-    width = c.shape[1]
-    gates = gate_in + gate_h  # (B, 4H)
-    candidate = gates[:, 2 * width : 3 * width].tanh()  # g; saves its output, not gates
-    gates.sigmoid_()  # i, f, o (and g's block, unused)
-    c = torch.addcmul(gates[:, width : 2 * width] * c, gates[:, :width], candidate)  # f c + i g
-    return gates[:, 3 * width :] * c.tanh(), c  # h = o tanh(c)
+    return lstm_pass(gate_in, gate_h, c)[0]
 
 
 def _gru_state(gate_in: Tensor, gate_h: Tensor, state: tuple[Tensor, ...]) -> tuple[Tensor, ...]:

@@ -14,8 +14,8 @@ Per step, from h (the state before it) and the x-only parts computed before the 
     [mu | v]  = enc W_q^T + b_q;   z = mu + sqrt(softplus(v) + floor) * eps_t
     phi_z     = act(z W_z^T + b_z)                              (B, Hd)
     g_in      = gate_x_t + phi_z W_gz^T;   state = cell(g_in, g_h, state)
-The cell is a GRU (state (h,)) or an LSTM (state (h, c)); its forward and backward are
-the two small functions per kind below.
+The cell is a GRU (state (h,)) or an LSTM (state (h, c)); its forward is the generation
+steppers' own (``step_kernels.gru_pass`` / ``lstm_pass``), its backward is written here.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from torch import Tensor
 
 from musevae.models.full_precision import full_precision
 from musevae.models.layers import activation, activation_backward, std_from_raw, variance_slope
+from musevae.models.step_kernels import gru_pass, lstm_pass
 
 
 class RolloutWeights(NamedTuple):
@@ -68,12 +69,8 @@ def run_rollout(
 
 def _gru_forward(g_in: Tensor, g_h: Tensor, state: tuple[Tensor, ...]) -> tuple[tuple[Tensor, ...], tuple[Tensor, ...]]:
     """(new state, what the backward needs): r, u, n and the hidden candidate term."""
-    (h,), width = state, state[0].shape[1]
-    ru = (g_in[:, : 2 * width] + g_h[:, : 2 * width]).sigmoid_()
-    r, u = ru[:, :width], ru[:, width:]
-    g_hn = g_h[:, 2 * width :]
-    n = torch.addcmul(g_in[:, 2 * width :], r, g_hn).tanh_()
-    return (torch.lerp(n, h, u),), (r, u, n, g_hn)
+    h, kept = gru_pass(g_in, g_h, state[0])
+    return (h,), kept
 
 
 def _gru_backward(
@@ -89,14 +86,7 @@ def _gru_backward(
 
 def _lstm_forward(g_in: Tensor, g_h: Tensor, state: tuple[Tensor, ...]) -> tuple[tuple[Tensor, ...], tuple[Tensor, ...]]:
     """(new state, what the backward needs): i, f, g, o and tanh(c_new)."""
-    (_, c), width = state, state[0].shape[1]
-    gates = g_in + g_h
-    g = gates[:, 2 * width : 3 * width].tanh()
-    gates = gates.sigmoid()
-    i, f, o = gates[:, :width], gates[:, width : 2 * width], gates[:, 3 * width :]
-    c_new = torch.addcmul(f * c, i, g)
-    tanh_c = c_new.tanh()
-    return (o * tanh_c, c_new), (i, f, g, o, tanh_c)
+    return lstm_pass(g_in, g_h, state[1])
 
 
 def _lstm_backward(
