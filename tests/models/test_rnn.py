@@ -102,3 +102,24 @@ def test_prime_equals_stepping_through_the_prime(rnn: str) -> None:
 def test_empty_prime_is_the_start_state() -> None:
     model = build_model("rnn", hidden=5)
     assert torch.equal(model.prime(torch.zeros(2, 0, 88), 2)[0], model.prime(None, 2)[0])
+
+
+def test_dropout_acts_in_training_only() -> None:
+    torch.manual_seed(0)
+    model = RNN(RNNConfig(hidden=8, dropout=0.5))
+    x, mask = _roll(6).repeat(3, 1, 1), torch.ones(3, 6)
+    model.train()
+    first, second = model.elbo(x, mask).log_px, model.elbo(x, mask).log_px
+    assert not torch.allclose(first, second)  # fresh masks each pass
+    model.eval()
+    plain = RNN(RNNConfig(hidden=8))
+    plain.load_state_dict(model.state_dict())  # dropout adds no parameters
+    plain.eval()
+    assert torch.equal(model.elbo(x, mask).log_px, plain.elbo(x, mask).log_px)
+
+
+def test_dropout_is_a_rate() -> None:
+    from musevae.models.config import ConfigError
+
+    with pytest.raises(ConfigError, match="dropout must be a number from 0 up to"):
+        RNNConfig(dropout=1.0)
