@@ -280,8 +280,8 @@ class Shooter:
         else:
             folder = chord_folder(self.home / "chords")
             w.training.import_folder(folder, panel.data.data_dir())
-        panel.kind.setCurrentText("srnn")
-        for name, box in panel.sizes.items():
+        panel.model.kind.setCurrentText("srnn")
+        for name, box in panel.model.sizes.items():
             box.setValue(min(box.value(), 64 if name != "z_dim" else 16))
         panel.epochs.setValue(self.args.epochs)
         panel.batch.setValue(8)  # small batches of short crops: more updates per epoch

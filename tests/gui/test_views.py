@@ -160,13 +160,14 @@ def test_library_panel_lists_models_and_problems(window, dialogs, tiny_model, qt
 def test_train_panel_builds_the_request_from_its_widgets(window):
     panel = window.train_panel
     assert set(window.training.catalogue.sizes) >= {"rnn", "srnn"}
-    panel.kind.setCurrentText("rnn")
-    assert list(panel.sizes) == ["hidden"]
-    panel.sizes["hidden"].setValue(12)
+    panel.model.kind.setCurrentText("rnn")
+    assert list(panel.model.sizes) == ["hidden"]
+    panel.model.sizes["hidden"].setValue(12)
     panel.epochs.setValue(3)
     panel.data.combo.setCurrentIndex(panel.data.combo.findData("jsb"))
     request = panel.request()
-    assert (request.dataset, request.kind, request.sizes) == ("jsb", "rnn", {"hidden": 12})
+    assert (request.dataset, request.kind) == ("jsb", "rnn")
+    assert request.sizes == {"hidden": 12, "emission": "bernoulli", "rnn": "gru", "dropout": 0.0}
     assert request.config["epochs"] == 3 and request.device == panel.device.currentText()
 
 

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QLabel,
     QPushButton,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -27,6 +26,7 @@ from musevae.gui.workers import tasks
 from musevae.gui.shell.dialogs import Dialogs
 from musevae.gui.shell.focus import set_enabled
 from musevae.gui.train.data_chooser import DataChooser
+from musevae.gui.train.model_form import ModelForm
 from musevae.gui.shell.run_progress import RunProgress
 from musevae.gui.shell.settings import Settings
 from musevae.gui.shell.widgets import spin
@@ -67,11 +67,7 @@ class TrainPanel(QWidget):
         super().__init__(parent)
         self.session, self.settings, self.dialogs = session, settings, dialogs
         self.data = DataChooser(session, settings, dialogs)
-        self.kind = QComboBox()
-        self.kind.setPlaceholderText("loading models…")
-        self.kind.setMinimumContentsLength(8)
-        self.sizes_form = QFormLayout()
-        self.sizes: dict[str, QSpinBox] = {}
+        self.model = ModelForm()
         recipe = recipe_defaults(self.data.current_ref())
         self.epochs = spin(1, 10_000, recipe.epochs)
         self.epochs.setToolTip(
@@ -99,10 +95,6 @@ class TrainPanel(QWidget):
         self._on_status(session.status)
 
     def _layout(self) -> None:
-        model = QGroupBox("Model")
-        form = QFormLayout(model)
-        form.addRow("Type:", self.kind)
-        form.addRow(self.sizes_form)
         run = QGroupBox("Training")
         settings = QFormLayout(run)
         settings.addRow("Epochs (at most):", self.epochs)
@@ -117,7 +109,7 @@ class TrainPanel(QWidget):
             buttons.addWidget(button, i // 2, i % 2)
         layout = QVBoxLayout(self)
         layout.addWidget(self.data)
-        layout.addWidget(model)
+        layout.addWidget(self.model)
         layout.addWidget(run)
         layout.addLayout(buttons)
         layout.addWidget(self.run_progress)
@@ -130,7 +122,6 @@ class TrainPanel(QWidget):
         s.deviceChanged.connect(lambda device: self.device_label.setText(f"device: {device}"))
         s.runDirChanged.connect(lambda path: self._on_status(s.status))
         s.catalogueChanged.connect(self._show_catalogue)
-        self.kind.currentTextChanged.connect(self._show_sizes)
         self.device.currentTextChanged.connect(lambda d: self.settings.set("train/device", d))
         self.precision.currentIndexChanged.connect(
             lambda i: self.settings.set("train/precision", self.precision.itemData(i)))
@@ -141,9 +132,7 @@ class TrainPanel(QWidget):
 
     # --- the model catalogue arrives once torch is loaded (session.catalogueChanged) -----
     def _show_catalogue(self, catalogue: tasks.Catalogue) -> None:
-        self.kind.clear()
-        self.kind.addItems(list(catalogue.sizes))
-        self.kind.setCurrentText("srnn" if "srnn" in catalogue.sizes else self.kind.itemText(0))
+        self.model.show_catalogue(catalogue)
         gpu = f"a GPU is present ({catalogue.gpu})" if catalogue.gpu else "no GPU: the CPU trains"
         self.device_label.setText(f"device: auto — {gpu}")
         native = catalogue.bfloat16 or bool(catalogue.gpu)
@@ -155,15 +144,6 @@ class TrainPanel(QWidget):
                         "slower than float32")  # fmt: skip
         self._on_status(self.session.status)
 
-    def _show_sizes(self, kind: str) -> None:
-        while self.sizes_form.rowCount():
-            self.sizes_form.removeRow(0)
-        catalogue = self.session.catalogue
-        defaults = catalogue.sizes.get(kind, {}) if catalogue else {}
-        self.sizes = {name: spin(1, 4096, value) for name, value in defaults.items()}
-        for name, box in self.sizes.items():
-            self.sizes_form.addRow(f"{name}:", box)
-
     # --- actions ------------------------------------------------------------------------
     def request(self) -> tasks.TrainRequest | None:
         """The run the form describes (None, with a message, if no data is chosen)."""
@@ -173,8 +153,8 @@ class TrainPanel(QWidget):
             return None
         return tasks.TrainRequest(
             dataset=dataset,
-            kind=self.kind.currentText(),
-            sizes={name: box.value() for name, box in self.sizes.items()},
+            kind=self.model.kind.currentText(),
+            sizes=self.model.settings(),
             config={"epochs": self.epochs.value(), "batch_size": self.batch.value(),
                     "seq_len": self.crop.value(), "lr": self.lr.value(),
                     "precision": self.precision.currentData()},  # fmt: skip
@@ -205,8 +185,8 @@ class TrainPanel(QWidget):
         ready = self.session.catalogue is not None
         b = self.buttons
         b["Pause"].setText("Continue" if status == "paused" else "Pause")
-        form = (self.data, self.kind, self.epochs, self.batch, self.crop, self.lr, self.device,
-                *self.sizes.values())  # fmt: skip
+        form = (self.data, self.epochs, self.batch, self.crop, self.lr, self.device,
+                self.precision, *self.model.widgets())  # fmt: skip
         states = {b["Start"]: ready and not busy, b["Pause"]: status in ("running", "paused"),
                   b["Cancel"]: busy, b["Resume…"]: ready and not busy,
                   **dict.fromkeys(form, not busy)}  # fmt: skip

@@ -65,11 +65,14 @@ class TrainRequest:
 
 @dataclass(frozen=True)
 class Catalogue:
-    """The model kinds and their main sizes (whole-number settings) with defaults."""
+    """The model kinds and the settings the Train tab offers, with their defaults."""
 
-    sizes: dict[str, dict[str, int]]
+    sizes: dict[str, dict[str, int]]  # per kind: its own whole-number sizes
     gpu: str  # what a GPU run would use, "" without one
     bfloat16: bool = False  # whether this CPU trains in bfloat16 natively (train.precision)
+    shared: dict[str, Any] = field(default_factory=dict)  # every kind's (ModelConfig's)
+    choices: dict[str, tuple[str, ...]] = field(default_factory=dict)  # of the shared strings
+    rates: dict[str, dict[str, float]] = field(default_factory=dict)  # per kind: e.g. dropout
 
 
 def warm_up() -> Iterator[Catalogue]:
@@ -83,7 +86,7 @@ def warm_up() -> Iterator[Catalogue]:
     from musevae.models.config import ModelConfig
     from musevae.models.registry import MODELS
 
-    shared = {f.name for f in dataclasses.fields(ModelConfig)}  # the emission's settings
+    shared = {f.name: f.default for f in dataclasses.fields(ModelConfig)}  # emission, cell
     sizes = {
         kind: {
             f.name: f.default
@@ -92,12 +95,17 @@ def warm_up() -> Iterator[Catalogue]:
         }
         for kind, cls in sorted(MODELS.items())
     }
+    rates = {
+        kind: {name: getattr(cls.config_type(), name) for name in cls.config_type.RATES}
+        for kind, cls in sorted(MODELS.items())
+    }
     # one core stays free for the GUI thread, so drawing never waits on the CPU pool
     torch.set_num_threads(max(1, (os.cpu_count() or 2) - 1))
     gpu = torch.cuda.get_device_name(0) if torch.cuda.is_available() else ""
     from musevae.train.precision import native_bfloat16
 
-    yield Catalogue(sizes, gpu, native_bfloat16(torch.device("cpu")))
+    bfloat16 = native_bfloat16(torch.device("cpu"))
+    yield Catalogue(sizes, gpu, bfloat16, shared, ModelConfig.choices(), rates)
 
 
 def scan_library(user_dir: Path | None = None) -> Iterator[Any]:

@@ -17,8 +17,8 @@ def _choose_folder_and_tiny_rnn(window: Any, dialogs: Any, folder: Path, qtbot: 
     dialogs.script("folder", folder)
     with qtbot.waitSignal(window.training.importReported, timeout=TIMEOUT_MS) as imported:
         panel.data.folder_button.click()
-    panel.kind.setCurrentText("rnn")
-    panel.sizes["hidden"].setValue(6)
+    panel.model.kind.setCurrentText("rnn")
+    panel.model.sizes["hidden"].setValue(6)
     panel.batch.setValue(3)
     panel.crop.setValue(12)
     panel.device.setCurrentText("cpu")
@@ -58,6 +58,7 @@ def test_pause_blocks_the_worker_and_cancel_leaves_a_resumable_checkpoint(
     panel.epochs.setValue(500)
     panel.buttons["Start"].click()
     qtbot.waitUntil(lambda: len(session.valid_curve) >= 1, timeout=TIMEOUT_MS)
+    assert not any(w.isEnabled() for w in panel.model.widgets())  # locked while it runs
 
     pause_then_continue(session, panel.buttons["Pause"], qtbot)
 
