@@ -43,8 +43,10 @@ def run(args: argparse.Namespace) -> int:
     from musevae.data.registry import load_dataset
     from musevae.errors import MusevaeError
     from musevae.train.evaluate import evaluate
+    from musevae.train.library import model_name
 
-    model, card = model_ref.load(args.model, args.device)
+    path = model_ref.card_path(args.model)
+    model, card = model_ref.load(str(path), args.device)
     trained_on = card.get("dataset")
     ref = args.dataset or (trained_on.get("ref") if isinstance(trained_on, dict) else None)
     if not isinstance(ref, str) or not ref:
@@ -55,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
         model, dataset.arrays(args.split), args.split, samples=args.samples,
         batch_size=args.batch_size,
     )  # fmt: skip
-    print(f"{model.kind} model {args.model} on {dataset.name}")
+    print(f"{model.kind} model {model_name(path)} on {dataset.name}")
     for line in evaluation_lines(result):
         print(line)
     return 0
@@ -69,7 +71,7 @@ def evaluation_lines(result: Evaluation) -> list[str]:
         f"  ELBO                            {_pair(result.elbo)}",
     ]
     if result.log_likelihood is not None:
-        label = f"log-likelihood (IS, K={result.samples})"
+        label = "log-likelihood (exact)" if result.exact else f"log-likelihood (IS, K={result.samples})"
         lines.append(f"  {label:<31} {_pair(result.log_likelihood)}")
     if result.accuracy is not None:
         lines.append(f"  frame accuracy (Bay et al. 2009) {result.accuracy:.4f}")

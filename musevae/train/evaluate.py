@@ -28,7 +28,7 @@ import torch
 from torch import Tensor
 
 from musevae.data.batching import epoch_batches
-from musevae.models.base import SequenceModel
+from musevae.models.base import LatentSequenceModel, SequenceModel
 from musevae.train.distributed import SINGLE, Distributed
 
 # Positions in the vector of per-process totals that are summed across processes.
@@ -53,6 +53,7 @@ class Evaluation:
     log_likelihood: Averages | None
     samples: int  # importance samples per piece behind log_likelihood
     accuracy: float | None  # NaN when no frame of the split has or predicts a note
+    exact: bool = False  # log_likelihood is exact (no latent), not an IS bound
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready, with the conventions named, for model cards and results files."""
@@ -136,6 +137,7 @@ def evaluate(
         log_likelihood=Averages(t[LL] / t[FRAMES], t[LL_SEQ] / t[SEQS]) if samples else None,
         samples=samples,
         accuracy=_ratio(t[TP], t[TP] + t[FP] + t[FN]) if accuracy else None,
+        exact=not isinstance(model, LatentSequenceModel),
     )
 
 

@@ -39,11 +39,15 @@ def test_eval_takes_a_shipped_model_by_name(toy: str, capsys) -> None:
     assert main(["eval", "srnn-jsb", "--dataset", toy, "--samples", "0", "--device", "cpu"]) == 0
     printed = capsys.readouterr().out
     assert printed.startswith("srnn model srnn-jsb on toy\ntest split: 2 pieces, 27 frames")
+    assert main(["eval", "srnn-jsb", "--dataset", toy, "--samples", "3", "--device", "cpu"]) == 0
+    assert "log-likelihood (IS, K=3)" in capsys.readouterr().out
 
 
 def test_eval_and_publish_take_a_users_run_by_name(user_run: str, tmp_path: Path, capsys) -> None:
-    assert main(["eval", user_run, "--samples", "0", "--device", "cpu"]) == 0
-    assert capsys.readouterr().out.startswith("rnn model toy-run on toy\n")
+    assert main(["eval", user_run, "--samples", "2", "--device", "cpu"]) == 0
+    printed = capsys.readouterr().out
+    assert printed.startswith("rnn model toy-run on toy\n")
+    assert "log-likelihood (exact)" in printed and "IS" not in printed  # no latent: exact
     assert main(["publish", user_run, "--name", "rnn-toy", "--out", str(tmp_path / "shelf")]) == 0
     assert (tmp_path / "shelf" / "rnn-toy.json").is_file()
 
@@ -83,7 +87,7 @@ def test_a_data_set_name_means_its_default_model_and_says_which(toy: str, capsys
     chosen = _default("jsb")
     assert main(["eval", "jsb", "--dataset", toy, "--samples", "0", "--device", "cpu"]) == 0
     out, err = capsys.readouterr()
-    assert out.startswith(f"{chosen.card['model']['kind']} model jsb on toy\n")
+    assert out.startswith(f"{chosen.card['model']['kind']} model {chosen.name} on toy\n")
     assert err.splitlines()[0] == f"jsb: using {chosen.name} ({reason(chosen)})"
     assert "test log-likelihood" in err
 
