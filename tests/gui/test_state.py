@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtCore import QByteArray, QSettings
 
 from musevae.errors import CheckpointError
-from musevae.gui.library.ops import card_summary, delete_run, is_user_run, rename_run
+from musevae.gui.library.ops import card_summary, delete_run, is_user_run, rename_run, list_score
 from musevae.gui.shell.notify import Notifier, install_excepthook
 from musevae.gui.shell.settings import Settings
 from musevae.gui.roll.timeline import MAX_PX_PER_STEP, TimeAxis
@@ -86,6 +86,10 @@ def test_card_summary_shows_missing_facts_as_dashes():
     summary = card_summary(card)
     assert (summary["type"], summary["dataset"], summary["test ELBO"]) == ("SRNN", "jsb", "-6.250")
     assert card_summary({})["test ELBO"] == "—"
+    assert summary["test log-likelihood"] == "—"
+    card["metrics"]["test"] |= {"log_likelihood": {"frame_weighted": -6.1}, "samples": 100}
+    assert card_summary(card)["test log-likelihood"] == "-6.100 (IS bound, K = 100)"
+    assert list_score(card) == "-6.100"
     assert summary["emission"] == "Bernoulli"  # a card from before emissions
 
 

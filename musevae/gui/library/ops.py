@@ -46,9 +46,7 @@ def card_summary(card: dict[str, Any]) -> dict[str, str]:
                      f"{config.get('key_order', 'low-high')})" if nade else "Bernoulli"),  # fmt: skip
         "dataset": str(_get(card, "dataset", "name") or "—"),
         "test ELBO": _nats(_get(card, "metrics", "test", "elbo", "frame_weighted")),
-        "test log-likelihood": _nats(
-            _get(card, "metrics", "test", "log_likelihood", "frame_weighted")
-        ),
+        "test log-likelihood": _log_likelihood(card),
         "valid ELBO": _nats(_get(card, "metrics", "valid_elbo")),
         "epochs": str(training.get("epochs", "—")),
         "finished": "yes" if training.get("finished") else "no (can be resumed)",
@@ -57,9 +55,27 @@ def card_summary(card: dict[str, Any]) -> dict[str, str]:
     }
 
 
+def list_score(card: dict[str, Any]) -> str:
+    """The list's score column: the test log-likelihood, what the defaults are ranked by."""
+    return _nats(_get(card, "metrics", "test", "log_likelihood", "frame_weighted"))
+
+
+def _log_likelihood(card: dict[str, Any]) -> str:
+    """The test log-likelihood and how it was had: exact without a latent, else a bound."""
+    score, test = list_score(card), _get(card, "metrics", "test") or {}
+    if score == "—":
+        return score
+    if _get(card, "model", "kind") == "rnn":
+        return f"{score} (exact)"
+    return f"{score} (IS bound, K = {test.get('samples', '?')})"
+
+
+DEFAULT_MARK = "★"  # what the list adds to a default model's name; its tooltip says more
+
+
 def default_mark(dataset: str) -> str:
-    """What the list adds to the name of ``dataset``'s default model."""
-    return f"★ default for {dataset}"
+    """How the tooltip and the README say that a model is ``dataset``'s default."""
+    return f"{DEFAULT_MARK} default for {dataset}"
 
 
 def labels(items: list[tuple[str, str]]) -> list[str]:

@@ -17,9 +17,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QFormLayout,
+    QFrame,
     QGridLayout,
     QLabel,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QTreeWidget,
     QTreeWidgetItem,
@@ -29,19 +31,23 @@ from PySide6.QtWidgets import (
 
 from musevae.gui.shell.dialogs import CARD_FILTER, Dialogs
 from musevae.gui.library.ops import (
+    DEFAULT_MARK,
     ORIGINS,
     card_summary,
     default_mark,
     hover_text,
     is_user_run,
     labels,
+    list_score,
 )
 from musevae.gui.library.session import LibrarySession
 from musevae.gui.library.startup import StartupChoice
 from musevae.gui.shell.settings import Settings
 from musevae.train.defaults import reason
 
-COLUMNS = ("Name", "Type", "Dataset", "Test ELBO")
+COLUMNS = ("Name", "Type", "Dataset", "Test LL")
+SCORE_TIP = ("Test-set log-likelihood, nats per frame (higher is better): exact for RNNs, "
+             "the importance-sampling bound for latent models. ★: a data set's default.")
 ENTRY_ROLE = Qt.ItemDataRole.UserRole
 EMPTY_TEXT = (
     "No models yet. Shipped models appear here once models/ holds them; "
@@ -62,7 +68,9 @@ class LibraryPanel(QWidget):
         self.session, self.settings, self.dialogs = session, settings, dialogs
         self.tree = QTreeWidget()
         self.tree.setHeaderLabels(list(COLUMNS))
+        self.tree.headerItem().setToolTip(len(COLUMNS) - 1, SCORE_TIP)
         self.tree.setRootIsDecorated(True)
+        self.tree.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # keeps a name's end and ★
         header = self.tree.header()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, header.ResizeMode.Stretch)
@@ -95,13 +103,19 @@ class LibraryPanel(QWidget):
         for i, button in enumerate(self.buttons.values()):
             buttons.addWidget(button, i // 2, i % 2)
         column.addLayout(buttons)
-        details = QWidget()
-        details.setLayout(self.details)
+        card = QWidget()
+        card.setLayout(self.details)
+        details = QScrollArea()  # rows keep their wrapped height; a short pane scrolls
+        details.setWidget(card)
+        details.setWidgetResizable(True)
+        details.setFrameShape(QFrame.Shape.NoFrame)
+        details.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # wrap
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(left)
         splitter.addWidget(details)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
+        splitter.setSizes([3000, 2000])  # the same shares from the start (weights, not px)
         QVBoxLayout(self).addWidget(splitter)
 
     # --- the list -------------------------------------------------------------------------
@@ -146,9 +160,9 @@ class LibraryPanel(QWidget):
     def _entry_item(self, entry: Any, label: str) -> QTreeWidgetItem:
         summary = card_summary(entry.card)
         default_of = self.session.default_of(entry)
-        mark = f"  {default_mark(default_of)}" if default_of else ""
+        mark = f"  {DEFAULT_MARK}" if default_of else ""
         item = QTreeWidgetItem([label + mark, summary["type"], summary["dataset"],
-                                summary["test ELBO"]])  # fmt: skip
+                                list_score(entry.card)])  # fmt: skip
         item.setData(0, ENTRY_ROLE, entry)
         why = f"{default_mark(default_of)}: {reason(entry)}" if default_of else ""
         self._hover(item, hover_text(entry.origin, entry.card_path, why, entry.notice))

@@ -63,8 +63,8 @@ def test_each_sets_default_is_marked_and_jsbs_is_selected_at_the_first_start(
     assert settings.get("library/model") == ""  # the app's choice is not the user's
     marked = {name: _row(panel, name) for name in ("b-nade-jsb", "c-nottingham")}
     assert {n: (i.text(0), i.font(0).bold()) for n, i in marked.items()} == {
-        "b-nade-jsb": ("b-nade-jsb  ★ default for jsb", True),
-        "c-nottingham": ("c-nottingham  ★ default for nottingham", True),
+        "b-nade-jsb": ("b-nade-jsb  ★", True),
+        "c-nottingham": ("c-nottingham  ★", True),
     }
     for name in ("a-jsb", "d-piano", "mine"):
         row = _row(panel, name)
@@ -76,7 +76,9 @@ def test_each_sets_default_is_marked_and_jsbs_is_selected_at_the_first_start(
     assert marked["b-nade-jsb"].text(1) == "RNN · NADE" and _row(panel, "a-jsb").text(1) == "RNN"
     details = _details(panel)
     assert details["emission:"].text() == "NADE (3 hidden, keys low-high)"
-    assert details["test log-likelihood:"].text() == "-6.000"
+    assert details["test log-likelihood:"].text() == "-6.000 (exact)"  # an RNN's
+    assert marked["b-nade-jsb"].text(3) == "-6.000"  # the column the defaults rank by
+    assert "importance-sampling bound" in panel.tree.headerItem().toolTip(3)
     assert details["default for:"].text().startswith("jsb: the shipped model with the best ")
 
 
@@ -118,6 +120,6 @@ def test_the_app_starts_with_the_default_the_shipped_models_give(window):
     assert expected is not None  # models/ ships models with test metrics
     current = window.library.current
     assert current is not None and current.card_path == expected.card_path
-    assert window.library_panel.tree.currentItem().text(0).startswith(expected.name + "  ★ ")
+    assert window.library_panel.tree.currentItem().text(0) == expected.name + "  ★"
     assert window.generate_panel.buttons["Generate"].isEnabled()
     assert window.settings.get("library/model") == ""

@@ -106,7 +106,7 @@ def test_models_of_one_name_are_told_apart_by_origin_and_path(
     why = f"★ default for toy: {reason(panel.session.defaults['toy'])}"  # the toy set's only
     shipped = f"shipped with musevae: {shelf}\n{why}"
     assert rows == {
-        "Shipped": [("tiny (shipped)  ★ default for toy", "RNN", shipped)],
+        "Shipped": [("tiny (shipped)  ★", "RNN", shipped)],
         "Yours": [("tiny (yours)", "RNN", f"your training run: {runs}")],
         "Opened": [("tiny (opened)", "RNN", f"opened from disk: {renamed}\n{notice}")],
     }
