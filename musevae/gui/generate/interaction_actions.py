@@ -99,7 +99,8 @@ class InteractionActions(QObject):
             self._harmonize(self.generation.roll(self.playback.tempo))
 
     def harmonize_melody_file(self) -> None:
-        path = self.dialogs.open_file("Harmonise a melody", "", MIDI_FILTER)
+        path = self.dialogs.open_file_in(self.panel.settings, "folders/melody",
+                                         "Harmonise a melody", MIDI_FILTER)  # fmt: skip
         if path is not None:
             self._harmonize(Path(path))
 

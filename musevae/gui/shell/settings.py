@@ -26,6 +26,7 @@ DEFAULTS: dict[str, Any] = {
     "folders/data": "",  # "" = musevae's default data folder
     "folders/midi": "",  # last MIDI folder imported for training
     "folders/prime": "",
+    "folders/melody": "",  # last folder a melody to harmonise came from
     "folders/export": "",
     "export/velocity": "fixed",  # a MIDI export's loudness: "fixed" or "confidence"
     "folders/models": "",

@@ -63,5 +63,6 @@ def test_harmonise_a_melody_file_chosen_in_a_dialog(window, dialogs, tiny_model,
     harmonise(window, qtbot, window.interaction.harmonize_file.trigger)
     g = window.generation
     assert dialogs.asked[-1] == ("open_file", "Harmonise a melody")
+    assert window.settings.get("folders/melody") == str(tmp_path)  # the next one starts here
     assert g.candidates == 2 and g.steps == 12
     assert keeps_the_melody_on_top(g.buffer.notes[:, :12], line)
