@@ -139,11 +139,13 @@ class MidiInSession(QObject):
 
     def notes(self) -> np.ndarray:
         """The take's ``(T, 88)`` notes: up to now while a key is held, else to the end
-        of its last note (empty before the first note)."""
-        take = self.take
+        of its last note; empty before the first note and once the phrase has ended (in
+        silence, or handed to Continue), so the overlay never lingers over other music."""
+        take, now = self.take, time.perf_counter()
         if take is None or take.start_time is None:
             return np.zeros((0, 88), bool)
-        now = time.perf_counter()
+        if self.recording is None and self._ended(take, now):
+            return np.zeros((0, 88), bool)
         return (take.phrase() if take.silence(now) > 0 else take.roll(now)).keys
 
     def _tick(self) -> None:
@@ -208,6 +210,9 @@ class MidiInSession(QObject):
 
         request = self.recording
         self._end_recording()
+        with self._take_lock:
+            self.take = None  # handed over: the prime, not notes being played any more
+        self.takeChanged.emit()
         if request is None or len(played) == 0:
             return
         path = self._folder / f"keyboard-{int(time.time() * 1000)}.mid"

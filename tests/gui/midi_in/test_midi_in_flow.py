@@ -89,6 +89,9 @@ def test_notes_played_show_on_the_roll_on_the_step_grid(window, qtbot, jack_serv
     assert [sorted(int(k) + 21 for k in row.nonzero()[0]) for row in shown] == PLAYED
     assert live_pixels(window.roll_panel.roll) > 20  # drawn (none before), in green
     assert LIVE.green() > 140 and LIVE.red() < 90  # (which is what live_pixels counts)
+    silence_ms = int(1000 * window.settings.get("midi_in/silence"))
+    qtbot.waitUntil(lambda: live_pixels(window.roll_panel.roll) == 0, timeout=silence_ms + 2000)
+    assert window.midi_in.notes().shape == (0, 88)  # the phrase ended: no longer live
     keyboard.unplug()
 
 
@@ -112,6 +115,7 @@ def test_continue_primes_the_model_with_what_was_played(
     assert prime.to_notes() == PLAYED  # the take, as a prime file
     assert window.generation.prime.to_notes() == PLAYED  # and the model was primed with it
     assert window.generation.steps == 8  # then continued for the Generate tab's steps
+    assert window.midi_in.notes().shape == (0, 88)  # not drawn over the continuation
     keyboard.unplug()
 
 
