@@ -70,6 +70,9 @@ def evaluation_lines(result: Evaluation) -> list[str]:
         "frame, frame-weighted (all frames equal) | per-piece mean (pieces equal)",
         f"  ELBO                            {_pair(result.elbo)}",
     ]
+    if result.kl is not None:
+        lines.append(f"    of which KL(q || p)           {result.kl:9.4f} (frame-weighted; "
+                     f"log p(x | z) {result.elbo.frame_weighted + result.kl:.4f})")  # fmt: skip
     if result.log_likelihood is not None:
         label = "log-likelihood (exact)" if result.exact else f"log-likelihood (IS, K={result.samples})"
         lines.append(f"  {label:<31} {_pair(result.log_likelihood)}")

@@ -32,7 +32,7 @@ from musevae.models.base import LatentSequenceModel, SequenceModel
 from musevae.train.distributed import SINGLE, Distributed
 
 # Positions in the vector of per-process totals that are summed across processes.
-SEQS, FRAMES, ELBO, ELBO_SEQ, LL, LL_SEQ, TP, FP, FN = range(9)
+SEQS, FRAMES, ELBO, ELBO_SEQ, LL, LL_SEQ, TP, FP, FN, KL = range(10)
 
 
 class Averages(NamedTuple):
@@ -54,6 +54,9 @@ class Evaluation:
     samples: int  # importance samples per piece behind log_likelihood
     accuracy: float | None  # NaN when no frame of the split has or predicts a note
     exact: bool = False  # log_likelihood is exact (no latent), not an IS bound
+    # The ELBO's KL(q || p) per frame (frame-weighted; None without latents): how much the
+    # latent carries. Near 0 under a strong decoder is posterior collapse.
+    kl: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready, with the conventions named, for model cards and results files."""
@@ -84,12 +87,13 @@ def batch_totals(
     model: SequenceModel, x: Tensor, mask: Tensor, samples: int, accuracy: bool
 ) -> Tensor:
     """The summable totals of one padded batch, as a float64 vector (see SEQS ...)."""
-    totals = torch.zeros(9, dtype=torch.float64, device=x.device)
+    totals = torch.zeros(10, dtype=torch.float64, device=x.device)
     frames = mask.sum(1).double()  # (B,)
     terms = model.elbo(x, mask, 1.0)
     elbo = (terms.log_px - terms.kl).sum(1).double()  # (B,) nats per piece
     totals[SEQS], totals[FRAMES] = x.shape[0], frames.sum()
     totals[ELBO], totals[ELBO_SEQ] = elbo.sum(), (elbo / frames).sum()
+    totals[KL] = terms.kl.sum()
     if samples:
         ll = model.log_likelihood(x, mask, samples=samples).double()  # (B,)
         totals[LL], totals[LL_SEQ] = ll.sum(), (ll / frames).sum()
@@ -120,10 +124,11 @@ def evaluate(
     pieces = [seq for seq in sequences if len(seq)]
     if not pieces:
         raise ValueError(f"the {split} split holds no frames to evaluate on")
+    latent = isinstance(model, LatentSequenceModel)
     was_training = model.training
     model.eval()
     try:
-        totals = torch.zeros(9, dtype=torch.float64, device=device)
+        totals = torch.zeros(10, dtype=torch.float64, device=device)
         for x, mask in epoch_batches(dist.shard(pieces), batch_size):
             totals += batch_totals(model, x.to(device), mask.to(device), samples, accuracy)
         t = dist.all_reduce_sum(totals).tolist()
@@ -137,7 +142,8 @@ def evaluate(
         log_likelihood=Averages(t[LL] / t[FRAMES], t[LL_SEQ] / t[SEQS]) if samples else None,
         samples=samples,
         accuracy=_ratio(t[TP], t[TP] + t[FP] + t[FN]) if accuracy else None,
-        exact=not isinstance(model, LatentSequenceModel),
+        exact=not latent,
+        kl=t[KL] / t[FRAMES] if latent else None,
     )
 
 

@@ -40,7 +40,8 @@ def test_eval_takes_a_shipped_model_by_name(toy: str, capsys) -> None:
     printed = capsys.readouterr().out
     assert printed.startswith("srnn model srnn-jsb on toy\ntest split: 2 pieces, 27 frames")
     assert main(["eval", "srnn-jsb", "--dataset", toy, "--samples", "3", "--device", "cpu"]) == 0
-    assert "log-likelihood (IS, K=3)" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "log-likelihood (IS, K=3)" in printed and "of which KL(q || p)" in printed
 
 
 def test_eval_and_publish_take_a_users_run_by_name(user_run: str, tmp_path: Path, capsys) -> None:
@@ -48,6 +49,7 @@ def test_eval_and_publish_take_a_users_run_by_name(user_run: str, tmp_path: Path
     printed = capsys.readouterr().out
     assert printed.startswith("rnn model toy-run on toy\n")
     assert "log-likelihood (exact)" in printed and "IS" not in printed  # no latent: exact
+    assert "KL" not in printed
     assert main(["publish", user_run, "--name", "rnn-toy", "--out", str(tmp_path / "shelf")]) == 0
     assert (tmp_path / "shelf" / "rnn-toy.json").is_file()
 

@@ -7,6 +7,7 @@ import pytest
 import torch
 from torch import nn
 
+from musevae.data.batching import epoch_batches
 from musevae.models.registry import build_model
 from musevae.train.evaluate import evaluate
 from tests.train.toy import KINDS, tiny_sizes, toy_dataset
@@ -87,3 +88,22 @@ def test_every_model_gets_finite_scores_and_keeps_its_mode(kind: str) -> None:
     # The IS estimate of log p(x) is (on average) above the ELBO; allow sampling noise.
     assert result.log_likelihood.frame_weighted > result.elbo.frame_weighted - 1.0
     assert 0.0 <= result.accuracy <= 1.0
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_the_kl_per_frame_is_the_elbos_own_and_absent_without_latents(kind: str) -> None:
+    torch.manual_seed(0)
+    model = build_model(kind, **tiny_sizes(kind)).eval()
+    pieces = toy_dataset().arrays("test")
+    torch.manual_seed(1)
+    result = evaluate(model, pieces, samples=0, accuracy=False, batch_size=len(pieces))
+    if kind == "rnn":
+        assert result.kl is None and result.exact
+        return
+    assert not result.exact
+    ((x, mask),) = epoch_batches(pieces, len(pieces))  # the evaluation's one batch
+    torch.manual_seed(1)  # the same posterior draw as the evaluation's one batch
+    with torch.no_grad():
+        terms = model.elbo(x, mask)
+    assert result.kl == pytest.approx((terms.kl.sum() / mask.sum()).item(), rel=1e-5)
+    assert result.kl > 0

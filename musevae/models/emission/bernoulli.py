@@ -43,9 +43,9 @@ class Bernoulli(Emission):
 
 class BernoulliSampler:
     """Every key drawn at once. The controls act on the independent draws: masked keys
-    have logit -inf, held keys sound regardless of the draw, and the polyphony cap keeps
-    the most probable keys (held ones first, so a chord is never cut short by its own
-    successor)."""
+    have logit -inf, held keys +inf (they sound, and are reported as certain, as under
+    the NADE: probability 1, no entropy), and the polyphony cap keeps the most probable
+    keys (held ones first, so a chord is never cut short by its own successor)."""
 
     def __init__(self, rules: FrameRules) -> None:
         self.rules = rules
@@ -58,14 +58,13 @@ class BernoulliSampler:
             logits = logits / rules.temperature
         if rules.allowed is not None:
             logits = logits.masked_fill(~rules.allowed, float("-inf"))
+        if held is not None:
+            logits = logits.masked_fill(held, float("inf"))
         probs = logits.sigmoid()
         draw = torch.rand(probs.shape, generator=generator, dtype=probs.dtype, device=probs.device)
-        notes = draw < probs  # a Bernoulli draw, cheaper than torch.bernoulli
-        priority = probs
-        if held is not None:
-            notes |= held
-            priority = probs + 2.0 * held
+        notes = draw < probs  # a Bernoulli draw, cheaper than torch.bernoulli; held: p = 1
         if rules.max_on is not None:
+            priority = probs if held is None else probs + 2.0 * held
             notes = _cap_polyphony(notes, priority, rules.max_on)
         return FrameDraw(notes, probs, bernoulli_entropy(logits, probs))
 
