@@ -13,6 +13,7 @@ class Started:
     total_updates: int
     done_updates: int  # > 0 when resumed
     before: dict[str, float]  # each active rule's violation rate per step, base model
+    history: tuple[dict[str, float], ...] = ()  # the done updates' records, when resumed
 
 
 @dataclass(frozen=True)

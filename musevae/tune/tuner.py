@@ -131,7 +131,8 @@ def _loop(
         generator.set_state(sampler_rng)
     if progress.updates == 0 and not progress.before:
         progress.before = _evaluate(base, base, config, step_beats, weights)[0]
-    yield ev.Started(out_dir, run.base["card"], config.updates, progress.updates, progress.before)
+    yield ev.Started(out_dir, run.base["card"], config.updates, progress.updates, progress.before,
+                     tuple(progress.history))  # fmt: skip
     started = time.perf_counter() - progress.wall_s
     saved_at = progress.updates
     try:

@@ -106,7 +106,7 @@ class MainWindow(QMainWindow):
             self.generating, self.library, self.settings, self.dialogs
         )
         self.tuning = TuneSession(self.notifier, self)
-        self.tune_panel = TunePanel(self.tuning, self.library, self.settings)
+        self.tune_panel = TunePanel(self.tuning, self.library, self.settings, self.dialogs)
         self.tune_charts = TuneCharts(self.tuning)
         self.midi_in = MidiInSession(self.playback, self.generation, self.player,
                                      self.generating, self.generate_panel, self.settings, self)  # fmt: skip

@@ -25,12 +25,14 @@ from PySide6.QtWidgets import (
 )
 
 from musevae.gui.workers import tasks
+from musevae.gui.shell.dialogs import Dialogs
 from musevae.gui.shell.focus import set_enabled
 from musevae.gui.library.session import LibrarySession
 from musevae.gui.shell.run_progress import RunProgress
 from musevae.gui.shell.settings import Settings
 from musevae.gui.shell.widgets import spin
 from musevae.gui.tune.session import STARTING, TuneSession
+from musevae.paths import user_models_dir
 from musevae.tune.config import TuneConfig
 from musevae.tune.rewards import RULES
 
@@ -49,10 +51,11 @@ class TunePanel(QWidget):
 
     def __init__(
         self, session: TuneSession, library: LibrarySession, settings: Settings,
-        parent: QWidget | None = None,
+        dialogs: Dialogs, parent: QWidget | None = None,
     ) -> None:  # fmt: skip
         super().__init__(parent)
         self.session, self.library, self.settings = session, library, settings
+        self.dialogs = dialogs
         defaults = TuneConfig()
         self.base = QComboBox()
         self.base.setPlaceholderText("no model in the Library yet")
@@ -70,7 +73,7 @@ class TunePanel(QWidget):
         self.steps = spin(1, 1_000_000, defaults.updates)
         self.steps.setToolTip(f"Policy-gradient updates, each on {defaults.batch} sampled "
                               f"paths of {defaults.length} steps")  # fmt: skip
-        names = ("Start", "Pause", "Cancel", "Generate with base", "Generate with tuned")
+        names = ("Start", "Pause", "Cancel", "Resume…", "Generate with base", "Generate with tuned")
         self.buttons = {name: QPushButton(name) for name in names}
         self.rates_label = QLabel()
         self.rates_label.setWordWrap(True)
@@ -93,10 +96,10 @@ class TunePanel(QWidget):
         form.addRow("KL weight:", self.kl_weight)
         form.addRow("Updates:", self.steps)
         buttons = QGridLayout()
-        for i, name in enumerate(("Start", "Pause", "Cancel")):
-            buttons.addWidget(self.buttons[name], 0, i)
-        buttons.addWidget(self.buttons["Generate with base"], 1, 0, 1, 2)
-        buttons.addWidget(self.buttons["Generate with tuned"], 2, 0, 1, 2)
+        for i, name in enumerate(("Start", "Pause", "Cancel", "Resume…")):
+            buttons.addWidget(self.buttons[name], i // 2, i % 2)  # as the Train tab's
+        buttons.addWidget(self.buttons["Generate with base"], 2, 0, 1, 2)
+        buttons.addWidget(self.buttons["Generate with tuned"], 3, 0, 1, 2)
         layout = QVBoxLayout(self)
         layout.addLayout(model)
         layout.addWidget(rules)
@@ -117,6 +120,7 @@ class TunePanel(QWidget):
         self.buttons["Start"].clicked.connect(self.start)
         self.buttons["Pause"].clicked.connect(s.toggle_pause)
         self.buttons["Cancel"].clicked.connect(s.cancel)
+        self.buttons["Resume…"].clicked.connect(self.resume)
         self.buttons["Generate with base"].clicked.connect(lambda: self.generate_with(s.base))
         self.buttons["Generate with tuned"].clicked.connect(lambda: self.generate_with(s.tuned))
 
@@ -162,6 +166,17 @@ class TunePanel(QWidget):
         if request is not None:
             self.session.start(request)
 
+    def resume(self) -> None:
+        """Continue the run just stopped, else one the user picks, to the Updates shown."""
+        s = self.session
+        run_dir = s.run_dir if s.status == "cancelled" else None
+        if run_dir is None:
+            start = str(self.library.user_dir or user_models_dir())
+            run_dir = self.dialogs.folder("Resume which tuning run?", start)
+            if run_dir is None:
+                return
+        s.resume(Path(run_dir), self.steps.value(), self.settings.get("train/device"))
+
     def generate_with(self, card: Path | None) -> None:
         """Select ``card`` in the Library and generate from it."""
         listed = [e for e in self.library.all_entries()
@@ -182,6 +197,7 @@ class TunePanel(QWidget):
                 *(w for pair in self.rules.values() for w in pair))  # fmt: skip
         states = {b["Start"]: not busy and self.base.count() > 0,
                   b["Pause"]: status in ("running", "paused"), b["Cancel"]: busy,
+                  b["Resume…"]: not busy,
                   b["Generate with base"]: s.base is not None,
                   b["Generate with tuned"]: s.tuned is not None and not busy,
                   **dict.fromkeys(form, not busy)}  # fmt: skip

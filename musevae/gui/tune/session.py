@@ -50,12 +50,17 @@ class TuneSession(RunSession):
             self.notifier.warning("Tuning", "A tuning run is in progress; cancel it first.")
             return
         self._reset_progress()
-        self.base = Path(request.card)
-        self.run_dir = None
+        self.base = None if request.card is None else Path(request.card)
+        self.run_dir = request.resume_dir
         self.runDirChanged.emit(None)
         self.curvesChanged.emit()
         self._set_status(STARTING)
         self._start(lambda post: tasks.tune(request), "tune")
+
+    def resume(self, run_dir: Path, updates: int | None, device: str) -> None:
+        """Continue the run in ``run_dir`` (to ``updates`` in all, if given)."""
+        config = {} if updates is None else {"updates": updates}
+        self.start(tasks.TuneRequest(None, config, device=device, resume_dir=Path(run_dir)))
 
     def stop(self, wait_ms: int = 30_000) -> None:
         """Cancel and wait (window closing): the run ends with its tuned copy written."""
@@ -65,8 +70,13 @@ class TuneSession(RunSession):
 
     # --- worker results ----------------------------------------------------------------------
     def _on_Started(self, event: Any) -> None:
-        self.before = dict(event.before)
+        self.before, self.base = dict(event.before), Path(event.base)
+        self.curve = [(i, h["reward"], h["music"], h["kl"])
+                      for i, h in enumerate(event.history, 1)]  # fmt: skip
+        if event.history:
+            self.terms = {name: event.history[-1][name] for name in self.before}
         super()._on_Started(event)
+        self.curvesChanged.emit()
 
     def _on_Step(self, event: Any) -> None:
         self.updates, self.terms = event.update, dict(event.terms)

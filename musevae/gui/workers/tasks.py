@@ -339,12 +339,14 @@ def answer(
 class TuneRequest:
     """What the Tune tab asks for: a copy of ``card`` tuned toward the weighted rules
     (musevae.tune.config.TuneConfig fields in ``config``), into a new folder of
-    ``models_dir`` (None: the user's models folder)."""
+    ``models_dir`` (None: the user's models folder); or ``resume_dir``, a run to continue
+    (to ``config["updates"]`` updates in all, if given)."""
 
-    card: Path
+    card: Path | None
     config: dict[str, Any] = field(default_factory=dict)
     models_dir: Path | None = None
     device: str = "auto"
+    resume_dir: Path | None = None
 
 
 def tune(request: TuneRequest) -> Iterator[Any]:
@@ -356,6 +358,12 @@ def tune(request: TuneRequest) -> Iterator[Any]:
 
     device = resolve_device(request.device)
     yield DeviceChosen(str(device))
+    if request.resume_dir is not None:
+        updates = request.config.get("updates")
+        yield from tuner.resume(request.resume_dir, updates=updates, device=device)
+        return
+    if request.card is None:
+        raise ValueError("a fresh tuning run needs a base model card")
     config = TuneConfig.from_dict(request.config)
     out = default_out(request.card, request.models_dir)
     yield from tuner.tune(request.card, out, config, device=device)

@@ -96,3 +96,33 @@ def test_pause_blocks_the_tuner_and_cancel_leaves_a_loadable_copy(window, tiny_m
     assert 1 <= done < 100_000
     assert panel.buttons["Start"].isEnabled() and panel.buttons["Generate with tuned"].isEnabled()
     qtbot.waitUntil(lambda: _listed(window, card), timeout=TIMEOUT_MS)
+
+    # Resume… continues the cancelled run, curves and all, to the Updates now shown
+    curve = list(session.curve)
+    assert panel.buttons["Resume…"].isEnabled()
+    panel.steps.setValue(done + 2)
+    with qtbot.waitSignal(session.finished, timeout=TIMEOUT_MS) as finished:
+        panel.buttons["Resume…"].click()
+    assert finished.args[0] == card
+    assert session.curve[: len(curve)] == curve  # the updates before the pause, kept
+    assert [u for u, *_ in session.curve] == list(range(1, done + 3))
+    assert session.base.resolve() == tiny_model.resolve()
+    saved = json.loads(card.read_text())["tuning"]
+    assert saved["updates"] == done + 2 and saved["finished"]
+
+
+def test_resume_asks_for_a_run_and_a_folder_that_is_not_one_fails_clearly(
+    window, dialogs, tiny_model, qtbot, tmp_path
+):
+    panel = _tiny_model_as_base(window, tiny_model, qtbot)
+    dialogs.script("folder", None)  # the user closes the dialog: nothing happens
+    panel.buttons["Resume…"].click()
+    assert dialogs.asked[-1] == ("folder", "Resume which tuning run?")
+    assert window.tuning.status == "idle"
+    dialogs.script("folder", tmp_path)  # an empty folder
+    panel.buttons["Resume…"].click()
+    qtbot.waitUntil(lambda: window.tuning.status == "failed", timeout=TIMEOUT_MS)
+    message = window.notifier.messages[-1]
+    assert (message.level, message.title) == ("error", "Tuning stopped")
+    assert message.text == f"{tmp_path} holds no tuning run to resume (tune.json is missing)"
+    assert message.detail == ""  # a clear message, not a traceback
