@@ -418,7 +418,7 @@ class Shooter:
         """The three MIDI-input shots, the ports chosen."""
         w = self.window
         w.transport.tempo.setValue(60.0 * w.generate_panel.request().step_beats / STEP_S)
-        w.keyboard_bar.silence.setValue(0.6)
+        w.keyboard_bar.silence.setValue(3.0)  # the phrase stays live (green) for its shot
         w.keyboard_bar.bars.setValue(8)  # Continue records PHRASE whole
         self.connected(keyboard)
         take_step_s = 60.0 / w.playback.tempo * w.generation.step_beats  # the take's grid
@@ -433,6 +433,8 @@ class Shooter:
         w.roll_panel.axis.fit(len(w.midi_in.notes()) + 2, w.roll_panel.roll.width())
         w.roll_panel.keys.fit((min(min(n) for n, _ in PHRASE), max(max(n) for n, _ in PHRASE)))
         self.save("midi-in")
+        self.settle(3300)  # that take ends; Continue's ends after a shorter pause
+        w.keyboard_bar.silence.setValue(0.6)
         w.generate_panel.steps.setValue(48)
 
         def prime() -> object:
