@@ -59,7 +59,7 @@ def test_round_trip_restores_weights_config_and_card(tmp_path: Path) -> None:
     assert card["dataset"] == {"name": "toy"}
     assert card["model"] == {"kind": "rnn", "config": {
         "emission": "bernoulli", "nade_hidden": 150, "key_order": "low-high", "rnn": "gru",
-        "hidden": 6,
+        "hidden": 6, "dropout": 0.0,
     }}  # fmt: skip
     assert sorted(p.name for p in tmp_path.iterdir()) == ["model.json", "model.safetensors"]
 
