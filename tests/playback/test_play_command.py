@@ -44,12 +44,20 @@ def test_play_sends_a_file_to_the_chosen_port(recorder, midi_file, capsys) -> No
     assert [m[1] for m in messages if m[0] == 0x92] == [60, 64, 62, 65, 69]
 
 
+def _ctrl_c_pressable() -> None:
+    """In the child: SIGINT back to its default, so Python installs its Ctrl-C handler.
+    A shell starts background jobs with SIGINT ignored, and Python keeps an inherited
+    SIG_IGN, so under ``bash .ci/run &`` the play command would never see the Ctrl-C."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_ctrl_c_silences_every_note_before_exiting(recorder, midi_file) -> None:
     path = midi_file(PianoRoll.from_notes([[48, 52, 55]] * 2000, 0.25, 600.0))  # 50 s
     process = subprocess.Popen(
         [sys.executable, "-m", "musevae", "play", str(path), "--api", "jack", "--port",
          recorder.port],
         cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        preexec_fn=_ctrl_c_pressable,
     )  # fmt: skip
     try:
         assert recorder.wait_for(lambda got: len(note_ons(got)) == 3, 30)
@@ -174,7 +182,7 @@ def test_endless_play_primed_from_a_keyboard_until_ctrl_c(recorder, tiny_model) 
                "--prime-steps", "4", "--bpm", "600", "--device", "cpu"]  # fmt: skip
     process = subprocess.Popen(
         command, cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        env={**os.environ, "OMP_NUM_THREADS": "1"},
+        env={**os.environ, "OMP_NUM_THREADS": "1"}, preexec_fn=_ctrl_c_pressable,
     )  # fmt: skip
     try:
         lines = [process.stdout.readline()]
