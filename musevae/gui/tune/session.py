@@ -51,7 +51,7 @@ class TuneSession(RunSession):
             return
         self._reset_progress()
         self.base = None if request.card is None else Path(request.card)
-        self.run_dir = request.resume_dir
+        self.run_dir = None  # Started names it (the resumed folder, or a new one)
         self.runDirChanged.emit(None)
         self.curvesChanged.emit()
         self._set_status(STARTING)

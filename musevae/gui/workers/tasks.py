@@ -96,7 +96,11 @@ def warm_up() -> Iterator[Catalogue]:
         for kind, cls in sorted(MODELS.items())
     }
     rates = {
-        kind: {name: getattr(cls.config_type(), name) for name in cls.config_type.RATES}
+        kind: {
+            f.name: f.default
+            for f in dataclasses.fields(cls.config_type)
+            if f.name in cls.config_type.RATES
+        }
         for kind, cls in sorted(MODELS.items())
     }
     # one core stays free for the GUI thread, so drawing never waits on the CPU pool
